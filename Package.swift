@@ -1,0 +1,90 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: C libraries -> Swift wrappers -> plugins -> BuiltInPlugins -> CLI.
+// The core (MediaRouter) imports no C module and no plugin.
+#if arch(arm64)
+let multiarch = "aarch64-linux-gnu"
+#else
+let multiarch = "x86_64-linux-gnu"
+#endif
+let gstIncludes = ["/usr/include/gstreamer-1.0", "/usr/include/glib-2.0",
+                   "/usr/lib/\(multiarch)/glib-2.0/include", "/usr/include/\(multiarch)"]
+let gstCSettings: [CSetting] = [.unsafeFlags(gstIncludes.map { "-I" + $0 })]
+let gstSwiftSettings: [SwiftSetting] = [.unsafeFlags(gstIncludes.flatMap { ["-Xcc", "-I" + $0] })]
+
+let package = Package(
+    name: "media-router",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "media-router", targets: ["media-router"]),
+        .executable(name: "media-router-bench", targets: ["media-router-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries: one pkg-config name each.
+        // zmq, sodium and turbojpeg headers live in /usr/include; their pkg-config files add flags
+        // SwiftPM refuses (and warns about), so they are not consulted.
+        .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        // GStreamer's pkg-config adds -pthread, which SwiftPM refuses with a warning; its include
+        // folders are given below instead (Debian's multiarch layout).
+        .systemLibrary(name: "CGStreamer", path: "Sources/CGStreamer",
+                       providers: [.apt(["libgstreamer1.0-dev"])]),
+        .systemLibrary(name: "CGStreamerApp", path: "Sources/CGStreamerApp",
+                       providers: [.apt(["libgstreamer-plugins-base1.0-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .target(name: "CGStreamerShims", dependencies: ["CGStreamer", "CGStreamerApp"],
+                path: "Sources/CGStreamerShims", cSettings: gstCSettings),
+
+        // Swift wrappers over the C libraries.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "CSodium"], path: "Sources/ZeroMQ"),
+        .target(name: "GStreamer", dependencies: ["CGStreamer", "CGStreamerApp", "CGStreamerShims"],
+                path: "Sources/GStreamer", swiftSettings: gstSwiftSettings),
+        .target(name: "TurboJPEG", dependencies: ["CTurboJPEG"], path: "Sources/TurboJPEG"),
+
+        // The core: frames, nodes, graphs, runtime. No C imports.
+        .target(name: "MediaRouter", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], path: "Sources/MediaRouter"),
+
+        // Plugins.
+        .target(name: "FrameNodes", dependencies: ["MediaRouter", "TurboJPEG"], path: "Plugins/FrameNodes"),
+        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG"], path: "Plugins/NetGear"),
+        .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer"], path: "Plugins/GStreamerNodes"),
+        .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameNodes", "NetGear", "GStreamerNodes"],
+                path: "Plugins/BuiltInPlugins"),
+
+        // Command-line tools.
+        .executableTarget(name: "media-router", dependencies: [
+            "MediaRouter", "BuiltInPlugins", "NetGear",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], path: "Sources/media-router"),
+        .executableTarget(name: "media-router-bench", dependencies: [
+            "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/media-router-bench"),
+
+        // Tests: one target per module, plus end-to-end tests that run real graphs.
+        .target(name: "TestSupport", dependencies: ["MediaRouter"], path: "Tests/TestSupport"),
+        .testTarget(name: "MediaRouterTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
+        .testTarget(name: "GStreamerTests", dependencies: ["GStreamer", "TestSupport"]),
+        .testTarget(name: "FrameNodesTests", dependencies: ["FrameNodes", "TurboJPEG", "MediaRouter", "TestSupport"]),
+        .testTarget(name: "NetGearTests", dependencies: ["NetGear", "ZeroMQ", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
+        .testTarget(name: "GStreamerNodesTests", dependencies: ["GStreamerNodes", "GStreamer", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,137 @@
+/// A place in a graph file. Lines and columns count from 1; 0 means "the whole file".
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible, Comparable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.file, a.line, a.column) < (b.file, b.line, b.column)
+    }
+}
+
+/// One problem found in a graph file, printed as `file:line:column: message`.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+
+    public var location: SourceLocation
+    public var message: String
+    public var severity: Severity
+
+    public init(_ severity: Severity = .error, at location: SourceLocation, _ message: String) {
+        self.location = location
+        self.message = message
+        self.severity = severity
+    }
+
+    public var description: String {
+        severity == .error ? "\(location): \(message)" : "\(location): warning: \(message)"
+    }
+}
+
+/// Collects every problem so that a user sees all of them at once.
+public struct Diagnostics: Sendable {
+    public private(set) var items: [Diagnostic] = []
+
+    public init() {}
+
+    public mutating func error(_ message: String, at location: SourceLocation) {
+        items.append(Diagnostic(.error, at: location, message))
+    }
+
+    public mutating func warning(_ message: String, at location: SourceLocation) {
+        items.append(Diagnostic(.warning, at: location, message))
+    }
+
+    public mutating func append(contentsOf other: Diagnostics) { items.append(contentsOf: other.items) }
+
+    public mutating func append(_ diagnostic: Diagnostic) { items.append(diagnostic) }
+
+    public var errors: [Diagnostic] { items.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
+    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+
+    /// Sorted by position, errors and warnings mixed, duplicates removed.
+    public var sorted: [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return items.filter { seen.insert($0).inserted }.sorted { $0.location < $1.location }
+    }
+}
+
+/// Thrown when a graph file has errors; carries all of them.
+public struct GraphError: Error, CustomStringConvertible, Sendable {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// The error every part of the router throws for a failure at run time, shaped like
+/// swift-service-lifecycle's errors: a stable `code` plus a human message.
+public struct RouterError: Error, CustomStringConvertible, Sendable, Equatable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+        public static let invalidGraph = Code(name: "invalidGraph")
+        public static let nodeFailed = Code(name: "nodeFailed")
+        public static let startFailed = Code(name: "startFailed")
+        public static let io = Code(name: "io")
+        public static let badInput = Code(name: "badInput")
+        public static let unsupported = Code(name: "unsupported")
+        public static let timeout = Code(name: "timeout")
+        public static let security = Code(name: "security")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// Edit distance, for "did you mean" suggestions.
+public func levenshtein(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}
+
+/// The closest candidate to `word`, if it is close enough to be a plausible typo.
+public func nearest(_ word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for c in candidates {
+        let d = levenshtein(word, c)
+        if best == nil || d < best!.1 { best = (c, d) }
+    }
+    guard let (name, distance) = best else { return nil }
+    let limit = max(2, min(word.count, name.count) / 3)
+    if distance <= limit { return name }
+    if name.lowercased().hasPrefix(word.lowercased()) || word.lowercased().hasPrefix(name.lowercased()) { return name }
+    return nil
+}
+
+public func didYouMean(_ word: String, in candidates: [String]) -> String {
+    if let n = nearest(word, in: candidates) { return " (did you mean '\(n)'?)" }
+    return ""
+}

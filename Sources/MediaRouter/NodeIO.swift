@@ -1,0 +1,89 @@
+import Logging
+import Synchronization
+
+/// A node's connection to the graph: its inputs, its outputs and its counters.
+public final class NodeIO: Sendable {
+    public let name: String
+    public let logger: Logger
+    public let counters: NodeCounters
+    let hub: InputHub?
+    let outputs: [(hub: InputHub, edge: Int)]
+    /// For each input edge: what the consumer accepts, and the converter to use for other kinds.
+    let accepts: Set<MediaKind>
+    let converters: [MediaKind: any FrameConverter]
+    let stopping = Atomic<Bool>(false)
+    private let warnedUnsupported = Atomic<Bool>(false)
+
+    init(name: String, logger: Logger, counters: NodeCounters, hub: InputHub?, outputs: [(hub: InputHub, edge: Int)],
+         accepts: Set<MediaKind>, converters: [MediaKind: any FrameConverter]) {
+        self.name = name
+        self.logger = logger
+        self.counters = counters
+        self.hub = hub
+        self.outputs = outputs
+        self.accepts = accepts
+        self.converters = converters
+    }
+
+    /// True once the graph asked this node to stop.
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// True when at least one other node takes this node's frames.
+    public var hasConsumers: Bool { !outputs.isEmpty }
+
+    public enum Received {
+        case frame(Frame)
+        case timeout
+        case end
+    }
+
+    /// Waits for the next input frame; nil at the end of the stream (every input ended and its
+    /// queue drained).
+    public func receive() -> Frame? {
+        while true {
+            switch receive(timeout: nil) {
+            case .frame(let f): return f
+            case .end: return nil
+            case .timeout: continue
+            }
+        }
+    }
+
+    /// Waits at most `timeout` seconds (nil: no limit) for the next input frame.
+    public func receive(timeout: Double?) -> Received {
+        guard let hub else { return .end }
+        let deadline = timeout.map { Clock.monotonicNanoseconds() + Int64($0 * 1e9) }
+        while true {
+            switch hub.next(deadline: deadline) {
+            case .end: return .end
+            case .timeout: return .timeout
+            case .frame(var frame, _):
+                counters.countIn(bytes: frame.byteCount)
+                let kind = frame.format.kind
+                if !accepts.contains(kind) {
+                    guard let converter = converters[kind] else {
+                        counters.countDropped(reason: "unsupported_format")
+                        if !warnedUnsupported.exchange(true, ordering: .relaxed) {
+                            logger.warning("dropping \(frame.format) frames: this node takes \(accepts.map(\.description).sorted().joined(separator: ", "))")
+                        }
+                        continue
+                    }
+                    do {
+                        frame = try converter.convert(frame)
+                    } catch {
+                        counters.countDropped(reason: "convert_failed")
+                        logger.debug("could not convert a \(frame.format) frame: \(error)")
+                        continue
+                    }
+                }
+                return .frame(frame)
+            }
+        }
+    }
+
+    /// Sends a frame to every consumer; each edge's queue policy decides whether this waits.
+    public func emit(_ frame: Frame) {
+        counters.countOut(bytes: frame.byteCount)
+        for o in outputs { o.hub.push(frame, edge: o.edge) }
+    }
+}
