@@ -59,7 +59,7 @@ let package = Package(
 
         // Plugins.
         .target(name: "FrameNodes", dependencies: ["MediaRouter", "TurboJPEG"], path: "Plugins/FrameNodes"),
-        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG"], path: "Plugins/NetGear"),
+        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameNodes"], path: "Plugins/NetGear"),
         .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer"], path: "Plugins/GStreamerNodes"),
         .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),

@@ -338,16 +338,16 @@ enum OptionChecker {
         case .json:
             return .success(.json(value.json))
         case .oneOf(let types):
-            var firstFailure: CheckFailure?
+            var rangeFailure: CheckFailure?
             for t in types {
                 switch check(value, as: t) {
                 case .success(let v): return .success(v)
                 case .failure(let f):
-                    if f.outOfRange { return .failure(f) }
-                    if firstFailure == nil { firstFailure = f }
+                    if f.outOfRange && rangeFailure == nil { rangeFailure = f }
                 }
             }
-            return .failure(.init("expected \(type), got \(value.shortDescription)"))
+            if let rangeFailure, types.count == 1 { return .failure(rangeFailure) }
+            return .failure(.init("expected \(type), got \(value.shortDescription)", outOfRange: rangeFailure != nil))
         }
     }
 

@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+import MediaRouter
+
+/// `frame.generate`: a pure-Swift test source of raw frames, for benchmarks and tests that must
+/// not depend on a camera or GStreamer.
+public struct FrameGeneratePlugin: NodePlugin {
+    public static let kind = "frame.generate"
+    public static let summary = "Generate synthetic raw frames (a moving bar) at a fixed rate or as fast as possible"
+    public static let role = NodeRole.source
+    public static let options: [OptionSpec] = [
+        OptionSpec("width", .int(1...16384), default: .int(640), doc: "frame width in pixels"),
+        OptionSpec("height", .int(1...16384), default: .int(480), doc: "frame height in pixels"),
+        OptionSpec("framerate", .double(0...1000), default: .int(30),
+                   doc: "frames per second; 0 means as fast as consumers take them"),
+        OptionSpec("format", .choice(["BGR", "RGB", "GRAY8", "BGRA", "RGBA"]), default: .string("BGR"), doc: "pixel format"),
+        OptionSpec("count", .int(0...Int(Int32.max)), default: .int(0), doc: "frames to make before ending the stream; 0 means no limit"),
+        OptionSpec("pattern", .choice(["bar", "static"]), default: .string("bar"),
+                   doc: "bar draws a moving bar into each frame; static reuses one frame (no per-frame work, for benchmarks)"),
+    ]
+
+    public static func produces(_ options: NodeOptions, inputKinds: Set<MediaKind>) -> Set<MediaKind> { [.raw] }
+
+    public static func make(_ context: NodeContext) throws -> any Node {
+        let o = context.options
+        var interval: Int64 = 0
+        if let fps = o.double("framerate"), fps > 0 { interval = Int64(1e9 / fps) }
+        return FrameGenerateNode(width: o.int("width") ?? 640, height: o.int("height") ?? 480,
+                                 format: PixelFormat(o.string("format") ?? "BGR"), interval: interval,
+                                 count: o.int("count") ?? 0, moving: o.string("pattern") != "static")
+    }
+}
+
+final class FrameGenerateNode: Node {
+    let width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool
+    let stopped = Event()
+
+    init(width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool) {
+        self.width = width
+        self.height = height
+        self.format = format
+        self.interval = interval
+        self.count = count
+        self.moving = moving
+    }
+
+    func stop() { stopped.signal() }
+
+    func run(_ io: NodeIO) throws {
+        let bpp = format.bytesPerPixel ?? 3
+        let size = width * height * bpp
+        let staticPayload = FramePayload.make(count: size) { buffer in
+            for i in 0..<size { buffer[i] = UInt8(truncatingIfNeeded: (i / bpp) % width * 255 / max(1, width)) }
+        }
+        var seq: UInt64 = 0
+        let start = Clock.monotonicNanoseconds()
+        while !stopped.isSet && !io.isStopping {
+            if count > 0 && seq >= UInt64(count) { break }
+            if interval > 0 {
+                let due = start + Int64(seq) * interval
+                let now = Clock.monotonicNanoseconds()
+                if due > now && stopped.wait(timeout: Double(due - now) / 1e9) { break }
+            }
+            let payload: FramePayload
+            if moving {
+                let bar = Int(seq % UInt64(max(1, width / 8))) * 8
+                payload = FramePayload.make(count: size) { buffer in
+                    buffer.copyMemory(from: staticPayload.bytes)
+                    for y in 0..<height {
+                        let row = y * width * bpp
+                        for x in bar..<min(width, bar + 8) {
+                            for c in 0..<bpp { buffer[row + x * bpp + c] = 255 }
+                        }
+                    }
+                }
+            } else {
+                payload = staticPayload
+            }
+            io.emit(Frame(format: format, width: width, height: height, payload: payload,
+                          timestamp: Clock.wallNanoseconds(), sequence: seq))
+            seq += 1
+        }
+    }
+}
+
+/// `frame.discard`: a sink that takes frames and throws them away, counting them, their
+/// latency and gaps in their sequence numbers. Useful to measure a receiver.
+public struct FrameDiscardPlugin: NodePlugin {
+    public static let kind = "frame.discard"
+    public static let summary = "Take frames and discard them, counting frames, gaps and latency"
+    public static let role = NodeRole.sink
+    public static let options: [OptionSpec] = [
+        OptionSpec("delay", .duration, default: .duration(0), doc: "time to spend on each frame, to act as a slow consumer"),
+    ]
+    public static let defaultInputQueue = QueueSettings.live
+
+    public static func accepts(_ options: NodeOptions) -> Set<MediaKind> { [.raw, .jpeg, .array] }
+
+    public static func make(_ context: NodeContext) throws -> any Node {
+        FrameDiscardNode(delay: context.options.duration("delay") ?? 0)
+    }
+}
+
+final class FrameDiscardNode: Node {
+    let delay: Double
+    init(delay: Double) { self.delay = delay }
+
+    func run(_ io: NodeIO) throws {
+        var lastSeq: UInt64?
+        while let frame = io.receive() {
+            io.counters.countOut(bytes: frame.byteCount)
+            io.counters.recordLatency(nanoseconds: Clock.wallNanoseconds() - frame.timestamp)
+            if let last = lastSeq, frame.sequence > last + 1 {
+                io.counters.lost.add(Int(frame.sequence - last - 1), ordering: .relaxed)
+            }
+            lastSeq = frame.sequence
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import BuiltInPlugins
+import Foundation
+import Logging
+import MediaRouter
+import UnixSignals
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a graph until its sources end, --duration passes, or SIGINT/SIGTERM.",
+        discussion: """
+        The first SIGINT or SIGTERM stops the sources, lets queues drain and recordings finalize,
+        and exits 0. A second SIGINT exits at once. A node that fails stops the graph and the
+        exit status is 1.
+        """
+    )
+
+    @Argument(help: "The graph file.", completion: .file(extensions: ["yaml", "yml"]))
+    var file: String
+
+    @Option(help: "Stop after this many seconds (for example 10 or 2m).")
+    var duration: DurationArgument?
+
+    @Option(help: "Live status line: auto (on a terminal), always, never.")
+    var status: StatusMode = .auto
+
+    @Option(help: "Seconds to let queues drain after the sources stop, before nodes are told to stop.")
+    var drainTimeout: Double = 10
+
+    @OptionGroup var logging: LoggingOptions
+
+    enum StatusMode: String, ExpressibleByArgument { case auto, always, never }
+
+    func run() async throws {
+        logging.bootstrap()
+        let logger = Logger(label: "media-router")
+        let (loaded, diagnostics) = loadGraph(file, registry: .builtIn)
+        for d in diagnostics where d.severity == .error || !logging.quiet { Console.shared.printErr(d.description) }
+        guard let graph = loaded else { throw ExitCode(1) }
+
+        let runtime = GraphRuntime(graph: graph, registry: .builtIn, logger: logger)
+        runtime.drainTimeout = drainTimeout
+        do {
+            try await onDedicatedThread { try runtime.start() }
+        } catch {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        }
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        runtime.launch()
+        logger.info("running '\(graph.name)': \(graph.nodes.count) nodes\(duration.map { " for \(formatDuration($0.seconds))" } ?? "")")
+
+        let signalTask = Task {
+            var count = 0
+            for await signal in signals {
+                count += 1
+                if count == 1 {
+                    logger.notice("\(signal): stopping (send it again to exit at once)")
+                    runtime.stop()
+                } else {
+                    Console.shared.printErr("\(signal) again: exiting at once")
+                    _exit(130)
+                }
+            }
+        }
+        let timerTask = Task {
+            if let duration {
+                try? await Task.sleep(nanoseconds: UInt64(duration.seconds * 1e9))
+                if !Task.isCancelled {
+                    logger.info("--duration \(formatDuration(duration.seconds)) reached: stopping")
+                    runtime.stop()
+                }
+            }
+        }
+        let showStatus = !logging.quiet && (status == .always || (status == .auto && Console.shared.stderrIsTerminal))
+        let statusTask = Task {
+            guard showStatus else { return }
+            var previous = runtime.stats()
+            var previousTime = runtime.elapsed
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                if Task.isCancelled { break }
+                let now = runtime.stats()
+                let t = runtime.elapsed
+                Console.shared.showStatus(StatusFormatter.line(previous: previous, current: now, seconds: t - previousTime, elapsed: t))
+                previous = now
+                previousTime = t
+            }
+        }
+        await runtime.waitUntilFinished()
+        statusTask.cancel()
+        timerTask.cancel()
+        signalTask.cancel()
+        Console.shared.clearStatus()
+        if !logging.quiet {
+            Console.shared.printOut(StatusFormatter.summary(runtime.stats(), graph: graph, elapsed: runtime.elapsed))
+        }
+        let failures = runtime.failures
+        if !failures.isEmpty {
+            for f in failures { Console.shared.printErr("error: node '\(f.node)' failed: \(f.message)") }
+            throw ExitCode(1)
+        }
+        if !runtime.stuckNodes.isEmpty {
+            Console.shared.printErr("error: nodes did not stop: \(runtime.stuckNodes.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    var seconds: Double
+    init?(argument: String) {
+        guard let s = parseDuration(argument), s > 0 else { return nil }
+        seconds = s
+    }
+}
+
+/// Runs blocking work on a new thread and suspends until it is done, so the cooperative pool
+/// is never blocked.
+func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
+        startThread(name: "blocking") {
+            do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
+        }
+    }
+}
+
+enum StatusFormatter {
+    /// Frames a node handled: what it emitted, or for sinks what it took in.
+    static func throughput(_ s: NodeStats, role: NodeRole) -> Int { role == .sink ? s.framesIn : s.framesOut }
+
+    static func line(previous: [NodeStats], current: [NodeStats], seconds: Double, elapsed: Double) -> String {
+        let t = Int(elapsed)
+        var parts: [String] = [String(format: "[%02d:%02d]", t / 60, t % 60)]
+        for (p, c) in zip(previous, current) {
+            let role = NodeRegistry.builtIn.plugin(kind: c.kind)?.role ?? .transform
+            let fps = seconds > 0 ? Double(throughput(c, role: role) - throughput(p, role: role)) / seconds : 0
+            var s = "\(c.name) \(String(format: "%.1f", fps))/s"
+            let newDrops = c.dropped - p.dropped
+            if c.dropped > 0 { s += " drop \(c.dropped)\(newDrops > 0 ? "(+\(newDrops))" : "")" }
+            if c.lost > 0 { s += " lost \(c.lost)" }
+            if c.errors > 0 { s += " err \(c.errors)" }
+            parts.append(s)
+        }
+        return parts.joined(separator: " │ ")
+    }
+
+    static func summary(_ stats: [NodeStats], graph: Graph, elapsed: Double) -> String {
+        var rows: [[String]] = [["NODE", "KIND", "IN", "OUT", "DROPPED", "LOST", "FPS", "MB", "LATENCY"]]
+        for s in stats {
+            let role = graph.node(named: s.name)?.role ?? .transform
+            let n = throughput(s, role: role)
+            let fps = elapsed > 0 ? Double(n) / elapsed : 0
+            let mb = Double(role == .sink ? s.bytesIn : s.bytesOut) / 1e6
+            rows.append([s.name, s.kind, role == .source ? "-" : String(s.framesIn), role == .sink && s.framesOut == 0 ? "-" : String(s.framesOut),
+                         String(s.dropped), String(s.lost), String(format: "%.1f", fps), String(format: "%.1f", mb),
+                         s.averageLatencyMilliseconds.map { String(format: "%.1fms", $0) } ?? "-"])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var out = "Summary of '\(graph.name)' after \(String(format: "%.1f", elapsed)) s:\n"
+        for r in rows {
+            out += "  " + r.enumerated().map { i, v in i < 2 ? v.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - v.count) + v }.joined(separator: "  ") + "\n"
+        }
+        var notes: [String] = []
+        for s in stats {
+            let extras = s.extras.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+            if !extras.isEmpty { notes.append("  \(s.name): " + extras.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+        }
+        if !notes.isEmpty { out += "Details:\n" + notes.joined(separator: "\n") + "\n" }
+        return out
+    }
+}
