@@ -66,7 +66,7 @@ let package = Package(
 
         // Command-line tools.
         .executableTarget(name: "media-router", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "NetGear",
+            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -7,12 +7,14 @@ import NetGear
 /// plugin folder and one line here.
 public let builtInPlugins: [any NodePlugin.Type] = [
     // Inputs
+    NetGearReceivePlugin.self,
     FrameGeneratePlugin.self,
     // Transforms
     FrameRatePlugin.self,
     JPEGEncodePlugin.self,
     JPEGDecodePlugin.self,
     // Outputs
+    NetGearSendPlugin.self,
     FrameDiscardPlugin.self,
 ]
 

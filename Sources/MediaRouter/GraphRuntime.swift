@@ -28,6 +28,8 @@ public final class GraphRuntime: @unchecked Sendable {
         var node: (any Node)?
         let done = Event()
         let restartWake = Event()
+        let started = Event()
+        var startError: Error?
 
         init(index: Int, io: NodeIO, counters: NodeCounters, hub: InputHub?, inputEdgeCounters: [EdgeCounters]) {
             self.index = index
@@ -49,6 +51,8 @@ public final class GraphRuntime: @unchecked Sendable {
 
     private var slots: [NodeSlot] = []
     private let stopping = Atomic<Bool>(false)
+    private let launchAborted = Atomic<Bool>(false)
+    private let go = Event()
     private let finished = Event()
     private let failuresLock = Locked<[(node: String, message: String)]>([])
     private let stuckLock = Locked<[String]>([])
@@ -100,7 +104,9 @@ public final class GraphRuntime: @unchecked Sendable {
             slots.append(NodeSlot(index: i, io: io, counters: counters, hub: hubs[i],
                                   inputEdgeCounters: node.inputEdges.map { edgeCounters[$0] }))
         }
-        // Make in order, start consumers first so that receivers are bound before senders connect.
+        // Make in order, then start consumers first so that receivers are bound before senders
+        // connect. Each node starts on its own thread and later runs on that same thread, so
+        // resources with thread affinity (ZeroMQ sockets) live and die on one thread.
         for (i, node) in graph.nodes.enumerated() {
             do {
                 slots[i].replace(try node.plugin.make(context(for: i)))
@@ -108,16 +114,44 @@ public final class GraphRuntime: @unchecked Sendable {
                 throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)): \(error)")
             }
         }
-        var startedNodes: [Int] = []
         for i in graph.nodes.indices.reversed() {
-            do {
-                try slots[i].current?.start()
-                startedNodes.append(i)
-            } catch {
-                for s in startedNodes { slots[s].current?.stop() }
-                throw RouterError(.startFailed, "node '\(graph.nodes[i].name)' (\(graph.nodes[i].kind)) failed to start: \(error)")
+            let slot = slots[i]
+            let name = graph.nodes[i].name
+            startThread(name: "node:\(name)", stackSize: 4 << 20) { [self] in
+                self.nodeThread(slot)
+            }
+            slot.started.wait()
+            if let error = slot.startError {
+                abortLaunch()
+                throw RouterError(.startFailed, "node '\(name)' (\(graph.nodes[i].kind)) failed to start: \(error)")
             }
         }
+    }
+
+    /// Releases the threads of nodes that started, after another node failed to start.
+    private func abortLaunch() {
+        launchAborted.store(true, ordering: .releasing)
+        go.signal()
+        for slot in slots where slot.started.isSet { slot.done.wait(timeout: abortTimeout) }
+    }
+
+    private func nodeThread(_ slot: NodeSlot) {
+        do {
+            try slot.current?.start()
+        } catch {
+            slot.startError = error
+            slot.started.signal()
+            slot.done.signal()
+            return
+        }
+        slot.started.signal()
+        go.wait()
+        if launchAborted.load(ordering: .acquiring) {
+            slot.current?.stop()
+            slot.done.signal()
+            return
+        }
+        runNode(slot)
     }
 
     func context(for i: Int) -> NodeContext {
@@ -129,15 +163,10 @@ public final class GraphRuntime: @unchecked Sendable {
                            counters: slots[i].counters, inputKinds: inputKinds, consumerAccepts: consumers)
     }
 
-    /// Starts every node's thread and returns at once.
+    /// Lets every started node run, and returns at once.
     public func launch() {
         startTime = Clock.monotonicNanoseconds()
-        for slot in slots {
-            let name = graph.nodes[slot.index].name
-            startThread(name: "node:\(name)", stackSize: 4 << 20) { [self] in
-                self.runNode(slot)
-            }
-        }
+        go.signal()
         startThread(name: "graph-monitor") { [self] in
             for s in self.slots { s.done.wait() }
             self.finished.signal()

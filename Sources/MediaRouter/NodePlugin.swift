@@ -106,7 +106,9 @@ extension NodePlugin {
 /// A running node. `run` blocks on its own thread, never on Swift's cooperative pool.
 public protocol Node: AnyObject, Sendable {
     /// Acquires what the node needs before any node runs (binds sockets, opens files, builds
-    /// pipelines). Called for consumers before producers, so receivers are ready first.
+    /// pipelines). Called for consumers before producers, so receivers are ready first, and on
+    /// the node's own thread: the same thread then calls `run`, so thread-bound resources such
+    /// as ZeroMQ sockets live and die on one thread.
     func start() throws
     /// The node's loop. Sources return when they end or are stopped; other nodes return when
     /// `io.receive()` reports the end of the stream. Returning ends this node's outputs.

@@ -1,0 +1,123 @@
+import Logging
+import MediaRouter
+import Synchronization
+import ZeroMQ
+
+/// The process's ZAP authenticator and which NetGear node owns each ZAP domain, so that every
+/// decision is logged by the node it concerns (with the client key's fingerprint, never a
+/// secret) and revocations reach the node that must cut its sessions.
+final class NetGearSecurity: Sendable {
+    static let shared = NetGearSecurity()
+
+    struct Owner: Sendable {
+        var logger: Logger
+        var counters: NodeCounters
+        var onRevoked: @Sendable ([CurveKey]) -> Void
+    }
+
+    private let owners = Mutex<[String: Owner]>([:])
+    private let authenticator = Mutex<ZAPAuthenticator?>(nil)
+
+    /// Registers a CURVE server socket's domain and policy, starting the authenticator once.
+    func register(domain: String, policy: ZAPPolicy, owner: Owner) throws {
+        owners.withLock { $0[domain] = owner }
+        try authenticator.withLock { auth in
+            if auth == nil {
+                let a = ZAPAuthenticator(
+                    context: .shared,
+                    onDecision: { [weak self] decision in self?.decided(decision) },
+                    onRevoked: { [weak self] domain, keys in self?.revoked(domain, keys) },
+                    onKeyFileProblem: { [weak self] problem in self?.keyFileProblem(problem) })
+                try a.start()
+                auth = a
+            }
+            auth?.setPolicy(policy, forDomain: domain)
+        }
+    }
+
+    func unregister(domain: String) {
+        owners.withLock { $0[domain] = nil }
+        authenticator.withLock { $0?.setPolicy(nil, forDomain: domain) }
+    }
+
+    private func decided(_ d: ZAPDecision) {
+        guard let owner = owners.withLock({ $0[d.domain] }) else { return }
+        let who = d.fingerprint ?? "no key"
+        if d.accepted {
+            owner.counters.add("auth_accepted")
+            owner.logger.info("client \(who) at \(d.address) authenticated")
+        } else {
+            owner.counters.add("auth_denied")
+            owner.logger.warning("refused client \(who) at \(d.address): \(d.reason)")
+        }
+    }
+
+    private func revoked(_ domain: String, _ keys: [CurveKey]) {
+        guard let owner = owners.withLock({ $0[domain] }) else { return }
+        owner.logger.warning("client key\(keys.count > 1 ? "s" : "") \(keys.map(\.fingerprint).joined(separator: ", ")) revoked: cutting sessions")
+        owner.counters.add("revocations", keys.count)
+        owner.onRevoked(keys)
+    }
+
+    private func keyFileProblem(_ e: CurveKeyFileError) {
+        let all = owners.withLock { Array($0.values) }
+        all.first?.logger.warning("allow-list: \(e)")
+    }
+}
+
+/// Loads keys and makes a socket a CURVE server or client the way vidgear does.
+enum NetGearKeys {
+    struct Setup {
+        var domain: String?
+        var description: String
+    }
+
+    static func configure(_ socket: ZMQSocket, config: NetGearConfig, nodeName: String, logger: Logger) throws -> Setup {
+        let store: VidgearKeyStore
+        do {
+            store = try VidgearKeyStore(customCertLocation: config.certLocation)
+        } catch {
+            throw RouterError(.security, "\(error)")
+        }
+        let mode = config.secureMode == 2 ? "IronHouse" : "StoneHouse"
+        if config.isCurveServer {
+            do {
+                if try store.ensureKeys(overwrite: config.overwriteCert) {
+                    let server = try store.serverKeyPair()
+                    logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (server \(server.publicKey.fingerprint)); clients need public_keys/server.key and a client key pair from there")
+                }
+                let pair = try store.serverKeyPair()
+                try socket.configureCurveServer(pair)
+                let domain = "netgear:\(nodeName)"
+                try socket.setOption(.zapDomain, domain)
+                var text = "\(mode) CURVE server, key \(pair.publicKey.fingerprint)"
+                if config.secureMode == 2 {
+                    let allowed = (try? store.allowedClientKeys().count) ?? 0
+                    text += ", \(allowed) allowed keys in \(store.publicKeysDirectory)"
+                }
+                return Setup(domain: domain, description: text)
+            } catch let e as RouterError {
+                throw e
+            } catch {
+                throw RouterError(.security, "\(error)")
+            }
+        }
+        do {
+            if config.overwriteCert { _ = try store.ensureKeys(overwrite: true) }
+            let client = try store.clientKeyPair()
+            let serverKey = try store.serverPublicKey()
+            try socket.configureCurveClient(client, serverKey: serverKey)
+            return Setup(domain: nil, description: "\(mode) CURVE client, key \(client.publicKey.fingerprint), server key \(serverKey.fingerprint)")
+        } catch {
+            throw RouterError(.security, "\(error); a CURVE client needs private_keys/client.key_secret and public_keys/server.key under \(store.keysDirectory) (copy them from the server, or use the folder 'media-router keys add-client' writes)")
+        }
+    }
+
+    static func policy(for config: NetGearConfig, nodeName: String) throws -> ZAPPolicy {
+        if config.secureMode == 2 {
+            let store = try VidgearKeyStore(customCertLocation: config.certLocation)
+            return .allowList(directory: store.publicKeysDirectory)
+        }
+        return .allowAny
+    }
+}

@@ -1,0 +1,279 @@
+import FrameNodes
+import Foundation
+import Logging
+import MediaRouter
+import Synchronization
+import ZeroMQ
+
+/// The sender: takes frames from its input, encodes JPEG once per frame when asked (frames that
+/// are already JPEG go as they are), and sends vidgear's two-part message. In patterns 0 and 1
+/// it waits for the receiver's reply; a missing reply reconnects with every socket option kept,
+/// and the retry budget resets after each success.
+final class NetGearSendNode: Node, @unchecked Sendable {
+    // Safe: `socket`, `watcher`, `codec` and the counters of in-flight state are used only by
+    // the node's own thread (start and run run on it); other threads touch only `wake`,
+    // `stopRequested` and `cutRequested`, which are thread-safe.
+    let config: NetGearConfig
+    let name: String
+    let logger: Logger
+    let counters: NodeCounters
+    let factory: NetGearSocketFactory
+    private let wake = WakePipe()
+    private let stopRequested = Atomic<Bool>(false)
+    private let cutRequested = Atomic<Bool>(false)
+    private var socket: ZMQSocket?
+    private var watcher: PeerWatcher?
+    private var domain: String?
+    private var boundEndpoints: [String] = []
+    private let codec = JPEGFrameCodec()
+    private var consecutiveTimeouts = 0
+    private var knownPorts: [JSONValue] = []
+    private var warnedFormats = Set<String>()
+
+    init(config: NetGearConfig, context: NodeContext) {
+        self.config = config
+        self.name = context.name
+        self.logger = context.logger
+        self.counters = context.counters
+        self.factory = NetGearSocketFactory(config: config, nodeName: context.name, logger: context.logger, counters: context.counters)
+    }
+
+    deinit {
+        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+    }
+
+    func start() throws {
+        try openSocket(first: true)
+    }
+
+    private func openSocket(first: Bool) throws {
+        let opened = try factory.open()
+        socket = opened.socket
+        watcher = PeerWatcher(socket: opened.socket, logger: logger, counters: counters, explainFailures: !config.binds)
+        boundEndpoints = opened.boundEndpoints
+        if let d = opened.securityDomain {
+            domain = d
+            let policy = try NetGearKeys.policy(for: config, nodeName: name)
+            try NetGearSecurity.shared.register(domain: d, policy: policy, owner: .init(logger: logger, counters: counters) { [weak self] _ in
+                self?.cutRequested.store(true, ordering: .releasing)
+                self?.wake.signal()
+            })
+        }
+        if first {
+            let verb = config.binds ? "bound" : "connecting to"
+            let where_ = config.binds ? opened.boundEndpoints : config.endpoints
+            logger.info("\(verb) \(where_.joined(separator: ", ")) (pattern \(config.pattern)\(opened.securityDescription.map { ", \($0)" } ?? ", no security"))")
+        }
+    }
+
+    private func closeSocket(linger: Int) {
+        watcher?.close()
+        watcher = nil
+        socket?.close(linger: linger)
+        socket = nil
+    }
+
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        wake.signal()
+    }
+
+    func run(_ io: NodeIO) throws {
+        defer {
+            closeSocket(linger: 1000)
+            if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+            domain = nil
+        }
+        while !stopRequested.load(ordering: .acquiring) {
+            if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
+            watcher?.drain()
+            switch io.receive(timeout: 0.25) {
+            case .end:
+                sendTerminate()
+                return
+            case .timeout:
+                continue
+            case .frame(let frame):
+                try send(frame)
+            }
+        }
+        sendTerminate()
+    }
+
+    /// Drops every session of a binding socket so that revoked clients must handshake again
+    /// (and fail). libzmq cannot close one peer, so all peers reconnect; the pause is short.
+    private func cutSessions() {
+        guard config.binds, let socket else { return }
+        // Unbinding needs the endpoint as libzmq resolved it (tcp://0.0.0.0:5454 for *:5454).
+        for endpoint in boundEndpoints {
+            do { try socket.unbind(endpoint) } catch { logger.error("could not unbind \(endpoint) to cut revoked sessions: \(error)") }
+        }
+        var rebound: [String] = []
+        for (i, endpoint) in config.endpoints.enumerated() {
+            // A wildcard port must come back on the port it had.
+            let target = endpoint.hasSuffix(":*") && i < boundEndpoints.count ? boundEndpoints[i] : endpoint
+            do {
+                rebound.append(try socket.bind(target))
+            } catch {
+                logger.error("could not rebind \(target) after cutting revoked sessions: \(error)")
+            }
+        }
+        boundEndpoints = rebound
+        counters.add("session_cuts")
+    }
+
+    // MARK: Sending
+
+    private func prepare(_ frame: Frame) -> (header: [UInt8], frame: Frame)? {
+        var out = frame
+        var label: JPEGLabel?
+        if frame.format != .jpeg && config.jpegEnabled && JPEGFrameCodec.jpegFormat(for: frame.format) != nil {
+            do {
+                out = try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422, fastDCT: config.fastDCT)
+            } catch {
+                counters.countDropped(reason: "encode_failed")
+                logger.warning("JPEG encoding failed: \(error)")
+                return nil
+            }
+        }
+        var dtype = "", shape: [Int] = []
+        if out.format == .jpeg {
+            let gray = frame.format == .gray8 || ((try? codec.header(out))?.isGrayscale ?? false)
+            label = JPEGLabel(colorspace: config.jpegColorspace ?? (gray ? "GRAY" : "BGR"), fastDCT: config.fastDCT, fastUpsample: config.fastUpsample)
+        } else {
+            guard let layout = NetGearMessage.arrayLayout(of: out) else {
+                counters.countDropped(reason: "unsupported_format")
+                if warnedFormats.insert(out.format.name).inserted {
+                    logger.warning("cannot send \(out.format) frames as numpy arrays; dropping them")
+                }
+                return nil
+            }
+            dtype = layout.dtype
+            shape = layout.shape
+        }
+        var message = NetGearMessage.outgoingMessage(for: frame, carryMetadata: config.carryMetadata)
+        if let extra = config.extraMessage {
+            if case .object(let pairs) = extra {
+                for (k, v) in pairs { message = message.setting(k, to: v) }
+            } else {
+                message = message.setting("message", to: extra)
+            }
+        }
+        let header = NetGearMessage.frameHeader(port: config.portTag, compression: label, message: message,
+                                                pattern: config.pattern, dtype: dtype, shape: shape)
+        return (header, out)
+    }
+
+    private func send(_ frame: Frame) throws {
+        guard let (header, out) = prepare(frame) else { return }
+        if socket == nil { try reconnect(reason: "no socket") }
+        guard let socket else { return }
+        let payload = out.payload
+        let sent: Bool
+        do {
+            // PUB never blocks; PAIR and REQ may have no peer yet, so a full queue drops the
+            // frame (counted) rather than stalling the graph.
+            guard try socket.send(header, more: true, dontWait: true) else {
+                counters.countDropped(reason: "not_delivered")
+                return
+            }
+            if payload.count > 0 {
+                sent = try socket.send(borrowing: payload.baseAddress, count: payload.count, owner: payload, dontWait: false)
+            } else {
+                sent = try socket.send([UInt8](), dontWait: false)
+            }
+        } catch let e as ZMQError where e.code == .wrongState {
+            // A REQ that lost its reply; the relaxed REQ should not get here, but recover anyway.
+            try reconnect(reason: "socket in the wrong state")
+            counters.countDropped(reason: "not_delivered")
+            return
+        }
+        guard sent else {
+            counters.countDropped(reason: "not_delivered")
+            return
+        }
+        counters.countOut(bytes: header.count + payload.count)
+        if config.pattern < 2 {
+            try awaitReply()
+        }
+    }
+
+    /// Waits for the receiver's reply to the last frame (patterns 0 and 1).
+    private func awaitReply() throws {
+        guard let socket else { return }
+        let deadline = Clock.monotonicNanoseconds() + Int64(config.requestTimeout * 1e9)
+        while true {
+            let remaining = Int((deadline - Clock.monotonicNanoseconds()) / 1_000_000)
+            if remaining <= 0 { break }
+            let ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: remaining)
+            if ready[1].contains(.pollIn) {
+                wake.drain()
+                if stopRequested.load(ordering: .acquiring) { return }
+                if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
+            }
+            if ready[0].contains(.pollIn) {
+                guard let reply = try socket.receiveMultipart(dontWait: true, maxParts: 3) else { continue }
+                handleReply(reply)
+                consecutiveTimeouts = 0
+                return
+            }
+        }
+        consecutiveTimeouts += 1
+        counters.add("reply_timeouts")
+        let limit = config.maxRetries ?? 3
+        if limit > 0 && consecutiveTimeouts >= limit {
+            throw RouterError(.timeout, "no reply from the receiver at \(config.endpoints.joined(separator: ", ")) after \(consecutiveTimeouts) tries of \(Int(config.requestTimeout)) s; it seems to be offline")
+        }
+        try reconnect(reason: "no reply within \(Int(config.requestTimeout)) s (try \(consecutiveTimeouts)\(limit > 0 ? " of \(limit)" : ""))")
+    }
+
+    private func handleReply(_ reply: ZMQMultipartMessage) {
+        counters.add("replies")
+        guard config.bidirectional || config.multiclient else { return }
+        let first = reply[0]
+        guard let json = try? JSONValue.parse(first.bytes) else {
+            counters.add("bad_replies")
+            return
+        }
+        if config.multiclient, let port = json["port"], !knownPorts.contains(port) { knownPorts.append(port) }
+        if json["return_type"]?.stringValue == "ndarray" {
+            counters.add("returned_arrays")
+        } else if let data = json["data"], !data.isNull {
+            logger.debug("return data: \(data.pythonJSONString())")
+        }
+    }
+
+    private func reconnect(reason: String) throws {
+        logger.warning("\(reason): reconnecting")
+        counters.add("reconnects")
+        closeSocket(linger: 0)
+        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+        domain = nil
+        try openSocket(first: false)
+    }
+
+    // MARK: Ending
+
+    /// Tells receivers the stream ended; unlike vidgear, also in multi-client PUB/SUB and with
+    /// max_retries 0, and with a linger so that a PUB's terminate is not discarded.
+    private func sendTerminate() {
+        guard let socket else { return }
+        watcher?.drain()
+        let message = NetGearMessage.terminate(port: config.multiserver ? config.portTag : nil)
+        let copies = config.pattern == 1 && config.multiclient ? max(1, knownPorts.count) : 1
+        for _ in 0..<copies {
+            do {
+                guard try socket.send(message, dontWait: true) else { break }
+                if config.pattern == 1 {
+                    // vidgear waits a fifth of the request timeout for the acknowledgement.
+                    let ready = try zmqPoll([ZMQPollItem(socket)], timeout: Int(config.requestTimeout * 1000 / 5))
+                    if ready[0].contains(.pollIn) { _ = try socket.receiveMultipart(dontWait: true, maxParts: 3) } else { break }
+                }
+            } catch {
+                logger.debug("terminate not delivered: \(error)")
+                break
+            }
+        }
+        counters.add("terminates_sent")
+    }
+}
