@@ -46,9 +46,9 @@ let package = Package(
                 path: "Sources/CGStreamerShims", cSettings: gstCSettings),
 
         // Swift wrappers over the C libraries.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "CSodium"], path: "Sources/ZeroMQ"),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "CSodium"], path: "Sources/ZeroMQ", exclude: ["README.md"]),
         .target(name: "GStreamer", dependencies: ["CGStreamer", "CGStreamerApp", "CGStreamerShims"],
-                path: "Sources/GStreamer", swiftSettings: gstSwiftSettings),
+                path: "Sources/GStreamer", exclude: ["README.md"], swiftSettings: gstSwiftSettings),
         .target(name: "TurboJPEG", dependencies: ["CTurboJPEG"], path: "Sources/TurboJPEG"),
 
         // The core: frames, nodes, graphs, runtime. No C imports.
@@ -78,7 +78,7 @@ let package = Package(
         ], path: "Sources/media-router-bench"),
 
         // Tests: one target per module, plus end-to-end tests that run real graphs.
-        .target(name: "TestSupport", dependencies: ["MediaRouter"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["MediaRouter", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "MediaRouterTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
         .testTarget(name: "GStreamerTests", dependencies: ["GStreamer", "TestSupport"]),

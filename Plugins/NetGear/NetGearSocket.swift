@@ -87,6 +87,7 @@ struct NetGearSocketFactory: Sendable {
 /// Watches a socket's connection events to keep a peer count and to explain failed handshakes.
 final class PeerWatcher {
     let monitor: ZMQMonitor?
+    let socket: ZMQSocket
     var peers = 0
     var lastHandshakeWarning: Int64 = 0
     let logger: Logger
@@ -97,6 +98,7 @@ final class PeerWatcher {
 
     init(socket: ZMQSocket, logger: Logger, counters: NodeCounters, explainFailures: Bool) {
         self.explainFailures = explainFailures
+        self.socket = socket
         self.logger = logger
         self.counters = counters
         monitor = try? socket.startMonitor(events: [.accepted, .connected, .disconnected, .handshakeSucceeded,
@@ -131,5 +133,12 @@ final class PeerWatcher {
         }
     }
 
-    func close() { monitor?.close() }
+    /// Stops the socket publishing events before closing the reader: libzmq publishes with a
+    /// blocking send, so a reader closed first would hang an I/O thread on the next event
+    /// (closing the socket itself emits some), stalling every socket of the context.
+    func close() {
+        guard let monitor else { return }
+        try? socket.stopMonitor()
+        monitor.close()
+    }
 }
