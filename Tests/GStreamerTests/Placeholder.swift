@@ -1,4 +1,0 @@
-import Testing
-import GStreamer
-
-@Test func version() { #expect(GStreamerProbe.version().hasPrefix("1.")) }
