@@ -54,6 +54,7 @@ final class FrameRateNode: Node {
         while var frame = io.receive() {
             if gate.admit(frame.timestamp) {
                 frame.sequence = sequence
+                frame.duration = max(frame.duration, interval)
                 sequence += 1
                 io.emit(frame)
             } else {

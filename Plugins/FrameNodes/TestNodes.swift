@@ -77,7 +77,7 @@ final class FrameGenerateNode: Node {
                 payload = staticPayload
             }
             io.emit(Frame(format: format, width: width, height: height, payload: payload,
-                          timestamp: Clock.wallNanoseconds(), sequence: seq))
+                          timestamp: Clock.wallNanoseconds(), sequence: seq, duration: interval))
             seq += 1
         }
     }

@@ -163,6 +163,9 @@ public struct Frame: Sendable {
     public var timestamp: Int64
     /// Position in its source's stream, counting from 0; gaps mean frames were lost upstream.
     public var sequence: UInt64
+    /// The nominal time one frame covers (1/framerate) in nanoseconds, when the source knows
+    /// it; 0 when unknown. Recorders use it for the stream's declared frame rate.
+    public var duration: Int64
     /// Free-form JSON; NetGear carries it as `message`.
     public var metadata: JSONValue
     /// For `ARRAY` frames and exotic numpy layouts: numpy's dtype name and shape.
@@ -170,7 +173,7 @@ public struct Frame: Sendable {
     public var arrayShape: [Int]?
 
     public init(format: PixelFormat, width: Int, height: Int, payload: FramePayload,
-                timestamp: Int64, sequence: UInt64, metadata: JSONValue = .null,
+                timestamp: Int64, sequence: UInt64, duration: Int64 = 0, metadata: JSONValue = .null,
                 arrayDType: String? = nil, arrayShape: [Int]? = nil) {
         self.format = format
         self.width = width
@@ -178,6 +181,7 @@ public struct Frame: Sendable {
         self.payload = payload
         self.timestamp = timestamp
         self.sequence = sequence
+        self.duration = duration
         self.metadata = metadata
         self.arrayDType = arrayDType
         self.arrayShape = arrayShape
