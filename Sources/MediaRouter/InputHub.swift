@@ -60,6 +60,25 @@ public final class InputHub: @unchecked Sendable {
     /// counted as dropped instead of queued, and blocked producers are released.
     private var discarding = false
     private var aborted = false
+    /// Threads waiting in `cond`: a broadcast is only needed when someone waits, which saves a
+    /// futex call per frame on both sides of every edge.
+    private var waiters = 0
+
+    private func wakeWaiters() {
+        if waiters > 0 { cond.broadcast() }
+    }
+
+    private func waitLocked() {
+        waiters += 1
+        cond.wait()
+        waiters -= 1
+    }
+
+    private func waitLocked(untilMonotonic deadline: Int64) {
+        waiters += 1
+        cond.wait(untilMonotonic: deadline)
+        waiters -= 1
+    }
 
     public init() {}
 
@@ -85,7 +104,7 @@ public final class InputHub: @unchecked Sendable {
                     _ = edges[e].buffer.removeFirst()
                     edges[e].counters.dropped.add(1, ordering: .relaxed)
                 case .block:
-                    cond.wait()
+                    waitLocked()
                     continue
                 }
             }
@@ -95,7 +114,7 @@ public final class InputHub: @unchecked Sendable {
             if depth > edges[e].counters.maxDepth.load(ordering: .relaxed) {
                 edges[e].counters.maxDepth.store(depth, ordering: .relaxed)
             }
-            cond.broadcast()
+            wakeWaiters()
         }
     }
 
@@ -124,16 +143,16 @@ public final class InputHub: @unchecked Sendable {
                     if let f = edges[i].buffer.removeFirst() {
                         nextEdge = (i + 1) % n
                         edges[i].counters.depth.store(edges[i].buffer.count, ordering: .relaxed)
-                        cond.broadcast()
+                        wakeWaiters()
                         return .frame(f, edge: i)
                     }
                 }
                 if edges.allSatisfy({ !$0.open }) { return .end }
                 if let deadline {
                     if Clock.monotonicNanoseconds() >= deadline { return .timeout }
-                    cond.wait(untilMonotonic: deadline)
+                    waitLocked(untilMonotonic: deadline)
                 } else {
-                    cond.wait()
+                    waitLocked()
                 }
             }
         }

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The command-line tool, run as a user runs it: a separate process, real files.
+@Suite("CLI")
+struct CLITests {
+    let bin = TestPaths.binary
+
+    func write(_ text: String, name: String = "g.yaml") throws -> String {
+        let dir = TestPaths.temporaryDirectory("cli")
+        let path = dir + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func validateReportsEveryProblemWithItsPlaceAndExits1() throws {
+        let path = try write("""
+            nodes:
+              cam:
+                kind: gst.capture
+                widht: 320
+              out:
+                kind: frame.discard
+                input: camera
+            """)
+        let r = try runProcess(bin, ["validate", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(path):4:5: unknown option 'widht' for gst.capture (did you mean 'width'?)"))
+        #expect(r.stderr.contains("\(path):7:12: input 'camera' of node 'out' does not exist"))
+    }
+
+    @Test func validateAcceptsGoodFilesAndChecksSeveralAtOnce() throws {
+        let good = try write("nodes:\n  cam: {kind: frame.generate}\n  out: {kind: frame.discard, input: cam}\n")
+        let bad = try write("- not a graph\n", name: "list.yaml")
+        let r = try runProcess(bin, ["validate", good, bad])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("\(good): ok (2 nodes, 1 edges)"))
+        #expect(r.stderr.contains("\(bad):1:1: expected a mapping with 'nodes:' at the top level, found a list"))
+        let ok = try runProcess(bin, ["validate", good])
+        #expect(ok.status == 0)
+    }
+
+    @Test func validateSurvivesHostileFiles() throws {
+        let dir = TestPaths.temporaryDirectory("hostile")
+        let empty = dir + "/empty.yaml"
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let binary = dir + "/binary.yaml"
+        FileManager.default.createFile(atPath: binary, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
+        let huge = dir + "/huge.yaml"
+        FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "a"), count: 10_000_000))
+        for (file, text) in [(empty, "file is empty"), (binary, "not valid UTF-8"), (huge, "too large")] {
+            let r = try runProcess(bin, ["validate", file])
+            #expect(r.status == 1, "\(file)")
+            #expect(r.stderr.contains(text), "\(file): \(r.stderr)")
+            #expect(!r.signaled)
+        }
+    }
+
+    @Test func pluginsListsKindsAndOptionsFromTheDeclarations() throws {
+        let all = try runProcess(bin, ["plugins"])
+        #expect(all.status == 0)
+        for kind in ["gst.capture", "gst.record", "netgear.send", "netgear.receive", "frame.rate", "jpeg.encode"] {
+            #expect(all.stdout.contains(kind), "\(kind) missing")
+        }
+        let one = try runProcess(bin, ["plugins", "frame.rate"])
+        #expect(one.status == 0)
+        #expect(one.stdout.contains("framerate"))
+        #expect(one.stdout.contains("required"))
+        let unknown = try runProcess(bin, ["plugins", "frame.rat"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("did you mean 'frame.rate'"))
+    }
+
+    @Test func graphPrintsDotAndMermaid() throws {
+        let path = try write("name: g\nnodes:\n  cam: {kind: frame.generate}\n  slow: {kind: frame.rate, input: cam, framerate: 5}\n  out: {kind: frame.discard, input: slow}\n")
+        let dot = try runProcess(bin, ["graph", path, "--format", "dot"])
+        #expect(dot.status == 0)
+        #expect(dot.stdout.contains("digraph \"g\""))
+        #expect(dot.stdout.contains("\"cam\" -> \"slow\""))
+        let mermaid = try runProcess(bin, ["graph", path, "--format", "mermaid"])
+        #expect(mermaid.stdout.hasPrefix("flowchart LR"))
+        #expect(mermaid.stdout.contains("n_cam -->"))
+    }
+
+    @Test func runPrintsStatusAndSummaryAndEndsWithTheSource() throws {
+        let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24, framerate: 30, count: 45}\n  out: {kind: frame.discard, input: cam}\n")
+        let r = try runProcess(bin, ["run", path, "--status", "always"], timeout: 20)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Summary of 'g'"))
+        #expect(r.stdout.contains("frame.discard"))
+        #expect(r.stderr.contains("[00:01]"), "a status line each second: \(r.stderr)")
+        let quiet = try runProcess(bin, ["run", path, "--quiet"], timeout: 20)
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    }
+
+    @Test func durationStopsARunningGraph() throws {
+        let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
+        let start = Date()
+        let r = try runProcess(bin, ["run", path, "--duration", "1.5"], timeout: 20)
+        #expect(r.status == 0)
+        #expect(Date().timeIntervalSince(start) < 6)
+    }
+
+    @Test func invalidGraphDoesNotRun() throws {
+        let path = try write("nodes:\n  cam: {kind: frame.generate, width: -1}\n")
+        let r = try runProcess(bin, ["run", path], timeout: 20)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(":2:37: option 'width' of frame.generate: -1 is out of range"))
+    }
+
+    @Test func nodeThatCannotStartIsNamedAndExits1() throws {
+        let dir = TestPaths.temporaryDirectory("nostart")
+        let path = dir + "/g.yaml"
+        // A NetGear client without keys cannot start.
+        try """
+            nodes:
+              rx: {kind: netgear.receive, pattern: 2, secure_mode: 2, connect: "tcp://127.0.0.1:1", custom_cert_location: \(dir)}
+              out: {kind: frame.discard, input: rx}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runProcess(bin, ["run", path], timeout: 20)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("node 'rx' (netgear.receive) failed to start"), "\(r.stderr)")
+    }
+
+    @Test func sigintStopsGracefullyWithExit0AndSecondSigintExitsAtOnce() throws {
+        let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
+        let p = ChildProcess(bin, ["run", path])
+        try p.start()
+        #expect(p.waitForOutput("running 'g'", timeout: 10))
+        p.signal(SIGINT)
+        let r = p.wait(timeout: 10)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Summary of 'g'"))
+
+        // A sink that never drains: the first SIGINT starts a graceful stop, the second exits now.
+        let slow = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: {node: cam, queue: {size: 1000, policy: block}}, delay: 1s}\n", name: "slow.yaml")
+        let q = ChildProcess(bin, ["run", slow, "--drain-timeout", "30"])
+        try q.start()
+        #expect(q.waitForOutput("running 'slow'", timeout: 10))
+        Thread.sleep(forTimeInterval: 0.5)
+        q.signal(SIGINT)
+        #expect(q.waitForOutput("stopping", timeout: 5))
+        let t0 = Date()
+        q.signal(SIGINT)
+        let r2 = q.wait(timeout: 5)
+        #expect(r2.status == 130)
+        #expect(Date().timeIntervalSince(t0) < 2)
+    }
+
+    @Test func sigtermStopsGracefully() throws {
+        let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
+        let p = ChildProcess(bin, ["run", path])
+        try p.start()
+        #expect(p.waitForOutput("running 'g'", timeout: 10))
+        p.signal(SIGTERM)
+        let r = p.wait(timeout: 10)
+        #expect(r.status == 0)
+    }
+}
