@@ -59,8 +59,10 @@ let package = Package(
 
         // Plugins.
         .target(name: "FrameNodes", dependencies: ["MediaRouter", "TurboJPEG"], path: "Plugins/FrameNodes"),
-        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameNodes"], path: "Plugins/NetGear"),
-        .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer"], path: "Plugins/GStreamerNodes"),
+        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameNodes",
+                                               .product(name: "Logging", package: "swift-log")], path: "Plugins/NetGear"),
+        .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer", .product(name: "Logging", package: "swift-log")],
+                path: "Plugins/GStreamerNodes"),
         .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),
 

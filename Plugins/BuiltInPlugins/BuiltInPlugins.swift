@@ -9,13 +9,17 @@ public let builtInPlugins: [any NodePlugin.Type] = [
     // Inputs
     NetGearReceivePlugin.self,
     FrameGeneratePlugin.self,
+    GStreamerCapturePlugin.self,
     // Transforms
     FrameRatePlugin.self,
     JPEGEncodePlugin.self,
     JPEGDecodePlugin.self,
+    GStreamerTransformPlugin.self,
     // Outputs
     NetGearSendPlugin.self,
     FrameDiscardPlugin.self,
+    GStreamerOutputPlugin.self,
+    GStreamerRecordPlugin.self,
 ]
 
 /// Converters the runtime may put on an edge whose consumer cannot take its producer's frames.

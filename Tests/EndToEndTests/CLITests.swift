@@ -44,11 +44,11 @@ struct CLITests {
     @Test func validateSurvivesHostileFiles() throws {
         let dir = TestPaths.temporaryDirectory("hostile")
         let empty = dir + "/empty.yaml"
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let binary = dir + "/binary.yaml"
-        FileManager.default.createFile(atPath: binary, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
+        _ = FileManager.default.createFile(atPath: binary, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
         let huge = dir + "/huge.yaml"
-        FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "a"), count: 10_000_000))
+        _ = FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "a"), count: 10_000_000))
         for (file, text) in [(empty, "file is empty"), (binary, "not valid UTF-8"), (huge, "too large")] {
             let r = try runProcess(bin, ["validate", file])
             #expect(r.status == 1, "\(file)")
@@ -107,7 +107,7 @@ struct CLITests {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: -1}\n")
         let r = try runProcess(bin, ["run", path], timeout: 20)
         #expect(r.status == 1)
-        #expect(r.stderr.contains(":2:37: option 'width' of frame.generate: -1 is out of range"))
+        #expect(r.stderr.contains(":2:38: option 'width' of frame.generate: -1 is out of range"))
     }
 
     @Test func nodeThatCannotStartIsNamedAndExits1() throws {

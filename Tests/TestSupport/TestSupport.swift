@@ -188,7 +188,8 @@ public func discover(_ path: String) throws -> DiscoveredMedia {
 
 /// Counts the video frames in a file by demuxing it to a fakesink (no decoding).
 public func countFrames(_ path: String) throws -> Int {
-    let r = try runProcess("/usr/bin/gst-launch-1.0", ["-q", "filesrc", "location=\(path)", "!", "parsebin", "!",
+    // No -q: it also silences the -v notifications the frames are counted from.
+    let r = try runProcess("/usr/bin/gst-launch-1.0", ["filesrc", "location=\(path)", "!", "parsebin", "!",
                                                       "fakesink", "silent=false", "-v"], timeout: 60)
     return r.stdout.components(separatedBy: "chain   ******* (fakesink").count - 1
 }
