@@ -117,6 +117,7 @@ final class SegmentFiles: Sendable {
             $0.closedCount += 1
         }
         counters.add("segments")
+        counters.note("last_file", path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         if let size { counters.add("bytes_written", size) }
         logger.info("closed segment \(path)\(size.map { " (\(formatBytes(Int64($0))))" } ?? "")")

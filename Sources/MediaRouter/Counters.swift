@@ -14,6 +14,7 @@ public final class NodeCounters: Sendable {
     let latencyTotal = Atomic<Int>(0)
     let latencyCount = Atomic<Int>(0)
     private let extras = Mutex<[String: Int]>([:])
+    private let notes = Mutex<[String: String]>([:])
 
     public init() {}
 
@@ -57,6 +58,13 @@ public final class NodeCounters: Sendable {
     public func extra(_ name: String) -> Int { extras.withLock { $0[name] ?? 0 } }
 
     public var extraCounters: [String: Int] { extras.withLock { $0 } }
+
+    /// A short text the summary shows, such as the file a recorder writes.
+    public func note(_ name: String, _ text: String) {
+        notes.withLock { $0[name] = text }
+    }
+
+    public var allNotes: [String: String] { notes.withLock { $0 } }
 }
 
 /// A snapshot of one node's counters, for status lines, summaries and tests.
@@ -73,4 +81,5 @@ public struct NodeStats: Sendable {
     public var errors: Int
     public var averageLatencyMilliseconds: Double?
     public var extras: [String: Int]
+    public var notes: [String: String] = [:]
 }

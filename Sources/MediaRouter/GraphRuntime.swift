@@ -310,7 +310,7 @@ public final class GraphRuntime: @unchecked Sendable {
                              bytesIn: c.bytesIn.load(ordering: .relaxed), bytesOut: c.bytesOut.load(ordering: .relaxed),
                              dropped: c.dropped.load(ordering: .relaxed) + edgeDrops, lost: c.lost.load(ordering: .relaxed),
                              errors: c.errors.load(ordering: .relaxed), averageLatencyMilliseconds: c.averageLatencyMilliseconds,
-                             extras: c.extraCounters)
+                             extras: c.extraCounters, notes: c.allNotes)
         }
     }
 

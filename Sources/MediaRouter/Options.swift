@@ -242,8 +242,8 @@ public struct NodeOptions: Sendable {
     public func resolvePath(_ p: String) -> String {
         var p = p
         if p.hasPrefix("~/") { p = NSHomeDirectory() + String(p.dropFirst(1)) }
-        if p.hasPrefix("/") || baseDirectory.isEmpty { return p }
-        return (baseDirectory as NSString).appendingPathComponent(p)
+        if p.hasPrefix("/") || baseDirectory.isEmpty { return (p as NSString).standardizingPath }
+        return ((baseDirectory as NSString).appendingPathComponent(p) as NSString).standardizingPath
     }
 }
 

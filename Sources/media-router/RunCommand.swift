@@ -28,6 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let queues drain after the sources stop, before nodes are told to stop.")
     var drainTimeout: Double = 10
 
+    @Option(help: "Keep this file up to date (every 250 ms) with every node's counters as JSON, for monitoring.")
+    var statsFile: String?
+
     @OptionGroup var logging: LoggingOptions
 
     enum StatusMode: String, ExpressibleByArgument { case auto, always, never }
@@ -88,7 +91,16 @@ struct RunCommand: AsyncParsableCommand {
                 previousTime = t
             }
         }
+        let statsTask = Task {
+            guard let statsFile else { return }
+            while !Task.isCancelled {
+                StatsFile.write(runtime.stats(), elapsed: runtime.elapsed, to: statsFile)
+                try? await Task.sleep(nanoseconds: 250_000_000)
+            }
+        }
         await runtime.waitUntilFinished()
+        statsTask.cancel()
+        if let statsFile { StatsFile.write(runtime.stats(), elapsed: runtime.elapsed, to: statsFile) }
         statusTask.cancel()
         timerTask.cancel()
         signalTask.cancel()
@@ -165,9 +177,34 @@ enum StatusFormatter {
         var notes: [String] = []
         for s in stats {
             let extras = s.extras.filter { $0.value != 0 }.sorted { $0.key < $1.key }
-            if !extras.isEmpty { notes.append("  \(s.name): " + extras.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+            var parts = extras.map { "\($0.key)=\($0.value)" }
+            parts += s.notes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            if !parts.isEmpty { notes.append("  \(s.name): " + parts.joined(separator: " ")) }
         }
         if !notes.isEmpty { out += "Details:\n" + notes.joined(separator: "\n") + "\n" }
         return out
+    }
+}
+
+/// Writes node counters as JSON, atomically, so a reader never sees half a file.
+enum StatsFile {
+    static func write(_ stats: [NodeStats], elapsed: Double, to path: String) {
+        var nodes: [(String, JSONValue)] = []
+        for s in stats {
+            var o: [(String, JSONValue)] = [
+                ("kind", .string(s.kind)), ("frames_in", .int(Int64(s.framesIn))), ("frames_out", .int(Int64(s.framesOut))),
+                ("bytes_in", .int(Int64(s.bytesIn))), ("bytes_out", .int(Int64(s.bytesOut))), ("dropped", .int(Int64(s.dropped))),
+                ("lost", .int(Int64(s.lost))), ("errors", .int(Int64(s.errors))),
+            ]
+            if let l = s.averageLatencyMilliseconds { o.append(("latency_ms", .double(l))) }
+            for (k, v) in s.extras.sorted(by: { $0.key < $1.key }) { o.append((k, .int(Int64(v)))) }
+            for (k, v) in s.notes.sorted(by: { $0.key < $1.key }) { o.append((k, .string(v))) }
+            nodes.append((s.name, .object(o)))
+        }
+        let doc: JSONValue = .object([("elapsed", .double(elapsed)), ("time", .int(Clock.wallNanoseconds())), ("nodes", .object(nodes))])
+        let tmp = path + ".tmp"
+        if FileManager.default.createFile(atPath: tmp, contents: Data(doc.pythonJSONBytes())) {
+            _ = rename(tmp, path)
+        }
     }
 }
