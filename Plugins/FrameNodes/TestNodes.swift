@@ -111,7 +111,8 @@ final class FrameDiscardNode: Node {
             io.counters.countOut(bytes: frame.byteCount)
             io.counters.recordLatency(nanoseconds: Clock.wallNanoseconds() - frame.timestamp)
             if let last = lastSeq, frame.sequence > last + 1 {
-                io.counters.lost.add(Int(frame.sequence - last - 1), ordering: .relaxed)
+                // A peer may send any sequence number; clamp so a wild jump cannot overflow.
+                io.counters.lost.add(Int(min(frame.sequence - last - 1, 1 << 30)), ordering: .relaxed)
             }
             lastSeq = frame.sequence
             if delay > 0 { Thread.sleep(forTimeInterval: delay) }

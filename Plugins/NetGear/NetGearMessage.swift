@@ -63,6 +63,7 @@ enum NetGearMessage {
         guard carryMetadata else { return frame.metadata }
         var info: [(String, JSONValue)] = [("seq", .int(Int64(bitPattern: frame.sequence))), ("ts", .int(frame.timestamp)),
                                            ("fmt", .string(frame.format.name))]
+        if frame.duration > 0 { info.append(("dur", .int(frame.duration))) }
         if frame.format == .jpeg || frame.format == .array || frame.format.bytesPerPixel == nil {
             info.append(("w", .int(Int64(frame.width))))
             info.append(("h", .int(Int64(frame.height))))
@@ -80,6 +81,7 @@ enum NetGearMessage {
     struct CarriedInfo {
         var sequence: UInt64?
         var timestamp: Int64?
+        var duration: Int64 = 0
         var format: PixelFormat?
         var metadata: JSONValue
     }
@@ -96,7 +98,8 @@ enum NetGearMessage {
         var seq: UInt64?
         if let s = info["seq"]?.intValue, s >= 0 { seq = UInt64(s) }
         let fmt = info["fmt"]?.stringValue.flatMap { $0.count <= 16 ? PixelFormat($0) : nil }
-        return CarriedInfo(sequence: seq, timestamp: info["ts"]?.intValue, format: fmt, metadata: metadata)
+        let duration = info["dur"]?.intValue.map { max(0, min($0, 60_000_000_000)) } ?? 0
+        return CarriedInfo(sequence: seq, timestamp: info["ts"]?.intValue, duration: duration, format: fmt, metadata: metadata)
     }
 }
 
@@ -221,8 +224,11 @@ extension NetGearMessage {
             return (f, s[1], s[0])
         }
         if u8 && (s.count == 2 || (s.count == 3 && s[2] == 1)) {
-            if carriedFormat == .i420 || carriedFormat == .nv12, s[0] % 3 == 0 {
-                return (carriedFormat!, s[1], s[0] * 2 / 3)
+            // Planar YUV only when the bytes are exactly that layout's size: a peer's label is
+            // not trusted, and a consumer reading a short I420 buffer would run past its end.
+            if let yuv = carriedFormat, yuv == .i420 || yuv == .nv12, s[0] % 3 == 0,
+               yuv.frameSize(width: s[1], height: s[0] * 2 / 3) == payloadCount {
+                return (yuv, s[1], s[0] * 2 / 3)
             }
             return (.gray8, s[1], s[0])
         }

@@ -147,13 +147,9 @@ enum NetGearOptions {
         if side == .receiver && o.isSet("overwrite_cert") && o.bool("overwrite_cert") {
             d.warning("overwrite_cert has no effect on a receiver (vidgear forces it off there)", at: o.location(of: "overwrite_cert"))
         }
+        // A missing key folder is reported when the node starts (naming the node and folder),
+        // not here: graphs are often checked on a machine other than the one that runs them.
         let secure = Int(o.string("secure_mode") ?? "0") ?? 0
-        if secure > 0, let path = o.path("custom_cert_location") {
-            var isDir: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) || !isDir.boolValue {
-                d.error("custom_cert_location '\(path)' is not an existing folder; create it or run 'media-router keys generate --location \(path)'", at: o.location(of: "custom_cert_location"))
-            }
-        }
         if secure == 0 {
             for name in ["custom_cert_location", "overwrite_cert"] where o.isSet(name) {
                 d.warning("'\(name)' has no effect without secure_mode", at: o.location(of: name))
@@ -176,6 +172,8 @@ struct NetGearConfig: Sendable {
     var bidirectional: Bool
     /// The port this node tags its messages with (multi-server sender, multi-client receiver).
     var portTag: JSONValue?
+    /// The ports a multi-server receiver binds, one per sender (as vidgear's port list).
+    var multiserverPorts: [String] = []
     var certLocation: String?
     var overwriteCert: Bool
     var jpegEnabled: Bool
@@ -235,6 +233,9 @@ struct NetGearConfig: Sendable {
         }
         if (side == .sender && multiserver) || (side == .receiver && multiclient) {
             portTag = o["port"]?.json
+        }
+        if side == .receiver && multiserver {
+            multiserverPorts = ports
         }
         // vidgear's PUB/SUB uses a high-water mark of 1, but a CURVE-server SUB with RCVHWM 1
         // never delivers a frame behind a ZAP handler (seen with libzmq 4.3.4 and 4.3.5), and a

@@ -22,6 +22,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
     private var watcher: PeerWatcher?
+    private var refusals: RefusalRetry?
     private var domain: String?
     private let deviceID = NetGearMessage.randomDeviceID()
     private var decoder: JPEGDecoder?
@@ -29,6 +30,10 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     private var lastSequence: [String: UInt64] = [:]
     /// Senders (by port tag) that sent frames and have not ended, in multi-server mode.
     private var activeSenders = Set<String>()
+    /// Senders (by port tag) whose last message was a terminate: a PUB sender repeats it.
+    private var endedSenders = Set<String>()
+    /// Multi-server senders (by port tag) that have ended their stream at least once.
+    private var finishedSenders = Set<String>()
     private var lastMalformedLog: Int64 = 0
 
     init(config: NetGearConfig, context: NodeContext) {
@@ -40,16 +45,32 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     }
 
     func start() throws {
-        let opened = try factory.open()
-        socket = opened.socket
-        watcher = PeerWatcher(socket: opened.socket, logger: logger, counters: counters, explainFailures: !config.binds)
-        if let d = opened.securityDomain {
-            domain = d
-            try NetGearSecurity.shared.register(domain: d, policy: try NetGearKeys.policy(for: config, nodeName: name),
-                                                owner: .init(logger: logger, counters: counters) { _ in })
+        if !config.binds && config.secureMode > 0 {
+            refusals = RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
         }
+        let opened = try openSocket()
         let verb = config.binds ? "bound" : "connecting to"
         logger.info("\(verb) \((config.binds ? opened.boundEndpoints : config.endpoints).joined(separator: ", ")) (pattern \(config.pattern)\(opened.securityDescription.map { ", \($0)" } ?? ", no security"))")
+    }
+
+    @discardableResult
+    private func openSocket() throws -> NetGearSocketFactory.Opened {
+        let opened = try factory.open(securityOwner: .init(logger: logger, counters: counters) { _ in })
+        socket = opened.socket
+        domain = opened.securityDomain
+        refusals?.clientFingerprint = opened.clientFingerprint
+        watcher = PeerWatcher(opened: opened, type: factory.socketType, logger: logger, counters: counters,
+                              explainFailures: !config.binds, refusals: refusals)
+        return opened
+    }
+
+    private func closeSocket() {
+        watcher?.close()
+        watcher = nil
+        socket?.close(linger: 0)
+        socket = nil
+        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+        domain = nil
     }
 
     func stop() {
@@ -58,17 +79,17 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     }
 
     func run(_ io: NodeIO) throws {
-        defer {
-            watcher?.close()
-            socket?.close(linger: 0)
-            socket = nil
-            if let domain { NetGearSecurity.shared.unregister(domain: domain) }
-        }
-        guard let socket else { return }
+        defer { closeSocket() }
         var lastMessage = Clock.monotonicNanoseconds()
         var idlePeriods = 0
         let idleLimit: Double? = config.pattern == 2 ? config.subscriberTimeout : (config.maxRetries.map { _ in config.requestTimeout * 3 })
         while !stopRequested.load(ordering: .acquiring) {
+            if watcher?.wantsNewSocket == true {
+                // A refused PAIR tries again with a new socket (see PeerWatcher).
+                closeSocket()
+                try openSocket()
+            }
+            guard let socket else { return }
             let ready: [ZMQPollEvents]
             do {
                 ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: 500)
@@ -131,24 +152,33 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
             malformed(error)
             return .continue
         }
-        let senderKey = header.port?.pythonJSONString() ?? ""
+        let senderKey = Self.portKey(header.port)
         if config.multiserver { activeSenders.insert(senderKey) }
+        endedSenders.remove(senderKey)
+        // Keyed by what peers send: bounded, so that a peer inventing port tags cannot grow it.
+        if lastSequence.count > 1024 { lastSequence.removeAll() }
+        // The sender's sequence numbers and capture times come from the peer: they are used
+        // only when plausible, so that what flows downstream stays monotonic, with gaps of a
+        // bounded size, and times near now (consumers do arithmetic on both).
+        frame.sequence = nextSequence
         if let seq = carried.sequence {
-            if let last = lastSequence[senderKey], seq > last + 1, !(config.multiclient && config.pattern == 1) {
-                counters.lost.add(Int(min(seq - last - 1, 1 << 30)), ordering: .relaxed)
+            if let last = lastSequence[senderKey], seq > last + 1, seq - last - 1 <= Self.maxGap,
+               !(config.multiclient && config.pattern == 1) {
+                counters.lost.add(Int(seq - last - 1), ordering: .relaxed)
             }
             lastSequence[senderKey] = seq
-            frame.sequence = config.multiserver ? nextSequence : seq
-        } else {
-            frame.sequence = nextSequence
+            if !config.multiserver, seq >= nextSequence, seq - nextSequence <= Self.maxGap {
+                frame.sequence = seq
+            }
         }
-        nextSequence += 1
-        if let ts = carried.timestamp, ts > 0 {
+        nextSequence = frame.sequence + 1
+        if let ts = carried.timestamp, ts > 0, abs(arrival - ts) <= Self.maxClockSkew {
             frame.timestamp = ts
             counters.recordLatency(nanoseconds: arrival - ts)
         } else {
             frame.timestamp = arrival
         }
+        frame.duration = carried.duration
         var metadata = carried.metadata
         if config.multiserver, let port = header.port { metadata = metadata.setting("port", to: port) }
         frame.metadata = metadata
@@ -199,19 +229,30 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     }
 
     private func terminated(_ header: ReceivedHeader, socket: ZMQSocket) -> Outcome {
-        counters.add("terminates")
         if config.pattern == 1 {
             _ = try? socket.send(NetGearMessage.terminateReply, dontWait: true)
         }
+        let key = Self.portKey(header.port)
+        if endedSenders.count > 1024 { endedSenders.removeAll() }
+        guard endedSenders.insert(key).inserted else {
+            counters.add("repeated_terminates")
+            return .continue
+        }
+        counters.add("terminates")
         if config.multiserver {
-            let key = header.port?.pythonJSONString() ?? ""
-            // vidgear ends on a terminate from a sender it never heard from; we ignore those.
+            // vidgear ends on a terminate from a sender it never heard from, and as soon as the
+            // senders it has heard from have ended, even when others have not started yet. We
+            // ignore the former and wait for every port of the list (one per sender).
             guard activeSenders.remove(key) != nil else { return .continue }
-            logger.info("sender on port \(key) ended its stream; \(activeSenders.count) still sending")
-            if activeSenders.isEmpty && config.endOnTerminate {
-                logger.info("every sender ended: ending the stream")
+            if finishedSenders.count < 1024 { finishedSenders.insert(key) }
+            let waiting = config.multiserverPorts.filter { !finishedSenders.contains($0) }
+            let allDone = waiting.isEmpty || finishedSenders.count >= config.multiserverPorts.count
+            if activeSenders.isEmpty && allDone && config.endOnTerminate {
+                logger.info("sender on port \(key) ended its stream; every sender has ended: ending the stream")
                 return .end
             }
+            let notYet = allDone ? "" : ", not heard from port\(waiting.count > 1 ? "s" : "") \(waiting.joined(separator: ", ")) yet"
+            logger.info("sender on port \(key) ended its stream; \(activeSenders.count) still sending\(notYet)")
             return .continue
         }
         if config.endOnTerminate {
@@ -221,6 +262,22 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
         logger.info("the sender ended its stream; waiting for it to come back (on_terminate: continue)")
         lastSequence.removeAll()
         return .continue
+    }
+
+    /// The largest jump in a sender's sequence numbers taken as lost frames; a larger one (or a
+    /// step back) is a new stream, or a peer making numbers up.
+    static let maxGap: UInt64 = 1 << 20
+    /// How far a sender's capture time may be from our clock and still be used.
+    static let maxClockSkew: Int64 = 86_400 * 1_000_000_000
+
+    /// A sender's port tag as text, the same whether the sender wrote it as 5566 or "5566".
+    static func portKey(_ port: JSONValue?) -> String {
+        switch port {
+        case nil: return ""
+        case .int(let n)?: return String(n)
+        case .string(let s)?: return s.trimmingCharacters(in: .whitespaces)
+        case let other?: return other.pythonJSONString()
+        }
     }
 
     private func malformed(_ reason: MalformedReason) {

@@ -17,6 +17,10 @@ final class NetGearSecurity: Sendable {
 
     private let owners = Mutex<[String: Owner]>([:])
     private let authenticator = Mutex<ZAPAuthenticator?>(nil)
+    /// When each refused key was last logged, per domain, and how many refusals went unlogged
+    /// since: a client that keeps reconnecting must not flood the log.
+    private let refusalLog = Mutex<[String: (time: Int64, unlogged: Int)]>([:])
+    static let refusalLogInterval: Int64 = 5_000_000_000
 
     /// Registers a CURVE server socket's domain and policy, starting the authenticator once.
     func register(domain: String, policy: ZAPPolicy, owner: Owner) throws {
@@ -37,6 +41,7 @@ final class NetGearSecurity: Sendable {
 
     func unregister(domain: String) {
         owners.withLock { $0[domain] = nil }
+        refusalLog.withLock { log in log = log.filter { !$0.key.hasPrefix(domain + " ") } }
         authenticator.withLock { $0?.setPolicy(nil, forDomain: domain) }
     }
 
@@ -48,7 +53,23 @@ final class NetGearSecurity: Sendable {
             owner.logger.info("client \(who) at \(d.address) authenticated")
         } else {
             owner.counters.add("auth_denied")
-            owner.logger.warning("refused client \(who) at \(d.address): \(d.reason)")
+            let now = Clock.monotonicNanoseconds()
+            let unlogged: Int? = refusalLog.withLock { log in
+                // Clients choose their keys: bounded, so that made-up keys cannot grow it.
+                if log.count > 4096 { log.removeAll() }
+                let key = d.domain + " " + who
+                if let last = log[key], now - last.time < Self.refusalLogInterval {
+                    log[key]?.unlogged += 1
+                    return nil
+                }
+                let skipped = log[key]?.unlogged ?? 0
+                log[key] = (now, 0)
+                return skipped
+            }
+            if let unlogged {
+                let also = unlogged > 0 ? " (and \(unlogged) more times since the last message)" : ""
+                owner.logger.warning("refused client \(who) at \(d.address): \(d.reason)\(also)")
+            }
         }
     }
 
@@ -67,9 +88,12 @@ final class NetGearSecurity: Sendable {
 
 /// Loads keys and makes a socket a CURVE server or client the way vidgear does.
 enum NetGearKeys {
+    private static let domainSequence = Atomic<Int>(0)
+
     struct Setup {
         var domain: String?
         var description: String
+        var clientFingerprint: String?
     }
 
     static func configure(_ socket: ZMQSocket, config: NetGearConfig, nodeName: String, logger: Logger) throws -> Setup {
@@ -88,7 +112,10 @@ enum NetGearKeys {
                 }
                 let pair = try store.serverKeyPair()
                 try socket.configureCurveServer(pair)
-                let domain = "netgear:\(nodeName)"
+                // One domain per socket, not per node name: graphs in one process (tests, or a
+                // node restarting while its old socket closes) may reuse a name, and a shared
+                // domain would let one socket's unregister remove the other's policy.
+                let domain = "netgear:\(nodeName.prefix(200)):\(domainSequence.add(1, ordering: .relaxed).newValue)"
                 try socket.setOption(.zapDomain, domain)
                 var text = "\(mode) CURVE server, key \(pair.publicKey.fingerprint)"
                 if config.secureMode == 2 {
@@ -107,7 +134,8 @@ enum NetGearKeys {
             let client = try store.clientKeyPair()
             let serverKey = try store.serverPublicKey()
             try socket.configureCurveClient(client, serverKey: serverKey)
-            return Setup(domain: nil, description: "\(mode) CURVE client, key \(client.publicKey.fingerprint), server key \(serverKey.fingerprint)")
+            return Setup(domain: nil, description: "\(mode) CURVE client, key \(client.publicKey.fingerprint), server key \(serverKey.fingerprint)",
+                         clientFingerprint: client.publicKey.fingerprint)
         } catch {
             throw RouterError(.security, "\(error); a CURVE client needs private_keys/client.key_secret and public_keys/server.key under \(store.keysDirectory) (copy them from the server, or use the folder 'media-router keys add-client' writes)")
         }

@@ -23,6 +23,8 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     private let cutRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
     private var watcher: PeerWatcher?
+    /// Survives reconnections, so that the wait between retries after refusals keeps growing.
+    private var refusals: RefusalRetry?
     private var domain: String?
     private var boundEndpoints: [String] = []
     private let codec = JPEGFrameCodec()
@@ -47,18 +49,20 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     }
 
     private func openSocket(first: Bool) throws {
-        let opened = try factory.open()
-        socket = opened.socket
-        watcher = PeerWatcher(socket: opened.socket, logger: logger, counters: counters, explainFailures: !config.binds)
-        boundEndpoints = opened.boundEndpoints
-        if let d = opened.securityDomain {
-            domain = d
-            let policy = try NetGearKeys.policy(for: config, nodeName: name)
-            try NetGearSecurity.shared.register(domain: d, policy: policy, owner: .init(logger: logger, counters: counters) { [weak self] _ in
-                self?.cutRequested.store(true, ordering: .releasing)
-                self?.wake.signal()
-            })
+        let owner = NetGearSecurity.Owner(logger: logger, counters: counters) { [weak self] _ in
+            self?.cutRequested.store(true, ordering: .releasing)
+            self?.wake.signal()
         }
+        let opened = try factory.open(securityOwner: owner)
+        socket = opened.socket
+        domain = opened.securityDomain
+        if refusals == nil && !config.binds && config.secureMode > 0 {
+            refusals = RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
+        }
+        refusals?.clientFingerprint = opened.clientFingerprint
+        watcher = PeerWatcher(opened: opened, type: factory.socketType, logger: logger, counters: counters,
+                              explainFailures: !config.binds, refusals: refusals)
+        boundEndpoints = opened.boundEndpoints
         if first {
             let verb = config.binds ? "bound" : "connecting to"
             let where_ = config.binds ? opened.boundEndpoints : config.endpoints
@@ -86,7 +90,7 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         }
         while !stopRequested.load(ordering: .acquiring) {
             if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
-            watcher?.drain()
+            try drainWatcher()
             switch io.receive(timeout: 0.25) {
             case .end:
                 sendTerminate()
@@ -104,18 +108,14 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     /// (and fail). libzmq cannot close one peer, so all peers reconnect; the pause is short.
     private func cutSessions() {
         guard config.binds, let socket else { return }
-        // Unbinding needs the endpoint as libzmq resolved it (tcp://0.0.0.0:5454 for *:5454).
-        for endpoint in boundEndpoints {
-            do { try socket.unbind(endpoint) } catch { logger.error("could not unbind \(endpoint) to cut revoked sessions: \(error)") }
-        }
+        // Unbinding needs the endpoint as libzmq resolved it (tcp://0.0.0.0:5454 for *:5454);
+        // rebinding it keeps the same port, and retries while the kernel still holds it.
         var rebound: [String] = []
-        for (i, endpoint) in config.endpoints.enumerated() {
-            // A wildcard port must come back on the port it had.
-            let target = endpoint.hasSuffix(":*") && i < boundEndpoints.count ? boundEndpoints[i] : endpoint
+        for endpoint in boundEndpoints {
             do {
-                rebound.append(try socket.bind(target))
+                rebound.append(try socket.rebind(endpoint))
             } catch {
-                logger.error("could not rebind \(target) after cutting revoked sessions: \(error)")
+                logger.error("could not rebind \(endpoint) after cutting revoked sessions: \(error)")
             }
         }
         boundEndpoints = rebound
@@ -165,9 +165,16 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     }
 
     private func send(_ frame: Frame) throws {
-        guard let (header, out) = prepare(frame) else { return }
         if socket == nil { try reconnect(reason: "no socket") }
+        // While the receiver refuses this node's key nothing can arrive; the watcher retries
+        // the connection, and waiting for replies meanwhile would only stall the graph.
+        try drainWatcher()
         guard let socket else { return }
+        if watcher?.isRefused == true {
+            counters.countDropped(reason: "not_authorized")
+            return
+        }
+        guard let (header, out) = prepare(frame) else { return }
         let payload = out.payload
         let sent: Bool
         do {
@@ -205,7 +212,14 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         while true {
             let remaining = Int((deadline - Clock.monotonicNanoseconds()) / 1_000_000)
             if remaining <= 0 { break }
-            let ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: remaining)
+            let ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: min(remaining, 250))
+            try drainWatcher()
+            if watcher?.isRefused == true || socket !== self.socket {
+                // Refused by the receiver's ZAP handler: no reply will come on this connection.
+                // Not a timeout (the receiver is there); the watcher reconnects with a backoff.
+                counters.add("refused_while_waiting")
+                return
+            }
             if ready[1].contains(.pollIn) {
                 wake.drain()
                 if stopRequested.load(ordering: .acquiring) { return }
@@ -243,8 +257,16 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         }
     }
 
-    private func reconnect(reason: String) throws {
-        logger.warning("\(reason): reconnecting")
+    /// Reads the socket's events; replaces a refused PAIR socket when it is due for a retry.
+    private func drainWatcher() throws {
+        watcher?.drain()
+        if watcher?.wantsNewSocket == true {
+            try reconnect(reason: "retrying after a refusal", quietly: true)
+        }
+    }
+
+    private func reconnect(reason: String, quietly: Bool = false) throws {
+        if quietly { logger.debug("\(reason): reconnecting") } else { logger.warning("\(reason): reconnecting") }
         counters.add("reconnects")
         closeSocket(linger: 0)
         if let domain { NetGearSecurity.shared.unregister(domain: domain) }
@@ -255,19 +277,33 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     // MARK: Ending
 
     /// Tells receivers the stream ended; unlike vidgear, also in multi-client PUB/SUB and with
-    /// max_retries 0, and with a linger so that a PUB's terminate is not discarded.
+    /// max_retries 0, and repeated with a linger so that a PUB's terminate is not discarded.
     private func sendTerminate() {
         guard let socket else { return }
         watcher?.drain()
         let message = NetGearMessage.terminate(port: config.multiserver ? config.portTag : nil)
+        if config.pattern == 2 {
+            // A PUB silently drops a message that does not fit in a subscriber's queue, and
+            // the queues may still hold the last frames (vidgear's SUB takes one message at a
+            // time), so a single terminate is often lost. Copies a little apart find room;
+            // receivers stop at the first (ours ignore repeats).
+            for delay in [0.0, 0.05, 0.15] {
+                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+                _ = try? socket.send(message, dontWait: true)
+            }
+            counters.add("terminates_sent")
+            return
+        }
         let copies = config.pattern == 1 && config.multiclient ? max(1, knownPorts.count) : 1
         for _ in 0..<copies {
             do {
                 guard try socket.send(message, dontWait: true) else { break }
                 if config.pattern == 1 {
-                    // vidgear waits a fifth of the request timeout for the acknowledgement.
+                    // vidgear waits a fifth of the request timeout for the acknowledgement. A late
+                    // one does not stop the next copy: the relaxed REQ may send again, and each
+                    // copy goes to the next receiver.
                     let ready = try zmqPoll([ZMQPollItem(socket)], timeout: Int(config.requestTimeout * 1000 / 5))
-                    if ready[0].contains(.pollIn) { _ = try socket.receiveMultipart(dontWait: true, maxParts: 3) } else { break }
+                    if ready[0].contains(.pollIn) { _ = try socket.receiveMultipart(dontWait: true, maxParts: 3) }
                 }
             } catch {
                 logger.debug("terminate not delivered: \(error)")

@@ -21,15 +21,35 @@ struct NetGearSocketFactory: Sendable {
         }
     }
 
-    struct Opened {
-        var socket: ZMQSocket
-        var boundEndpoints: [String]
-        var securityDomain: String?
-        var securityDescription: String?
+    /// See `open()`: no heartbeats from a sender's PAIR connecting to a CURVE server.
+    var usesHeartbeats: Bool {
+        !(config.side == .sender && socketType == .pair && !config.binds && config.secureMode > 0)
     }
 
-    func open() throws -> Opened {
+    struct Opened {
+        var socket: ZMQSocket
+        /// Started before the socket binds or connects, so that no handshake goes unseen.
+        var monitor: ZMQMonitor?
+        var boundEndpoints: [String]
+        /// The ZAP domain registered with `NetGearSecurity` (a CURVE server); unregister it
+        /// when the socket closes.
+        var securityDomain: String?
+        var securityDescription: String?
+        /// This node's own CURVE client key, when it is a CURVE client.
+        var clientFingerprint: String?
+    }
+
+    static let monitoredEvents: ZMQSocketEventSet = [.accepted, .connected, .disconnected, .handshakeSucceeded,
+                                                     .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail]
+
+    /// Creates, configures and binds or connects a socket. A CURVE server's ZAP policy is in
+    /// place, and the monitor listening, before the first peer can arrive: a client refused for
+    /// want of a policy would never try again, and a handshake made before the monitor started
+    /// would go uncounted.
+    func open(securityOwner: NetGearSecurity.Owner) throws -> Opened {
         let socket = try ZMQSocket(context: .shared, type: socketType)
+        var registeredDomain: String?
+        var monitor: ZMQMonitor?
         do {
             try socket.setOption(.linger, config.side == .sender ? 1000 : 0)
             try socket.setOption(.sendHighWaterMark, config.hwm)
@@ -37,9 +57,18 @@ struct NetGearSocketFactory: Sendable {
             // Heartbeats find a dead peer (a pulled cable, a killed host) in seconds instead of
             // the minutes TCP takes, so links that come back resume quickly. vidgear peers
             // answer them: libzmq replies to PINGs by itself.
-            try socket.setOption(.heartbeatInterval, 500)
-            try socket.setOption(.heartbeatTimeout, 2000)
-            try socket.setOption(.heartbeatTTL, 2000)
+            //
+            // Except one: a PING that reaches a CURVE server PAIR behind a ZAP handler before
+            // the first message makes libzmq queue the ZAP user id alone, which zmq_poll reports
+            // as readable although no message is; vidgear's PAIR receiver then calls
+            // recv(DONTWAIT), gets EAGAIN and its receive thread dies (seen with vidgear 0.3.6,
+            // libzmq 4.3.5). A connecting PAIR sender does without them; its replies show a
+            // dead receiver anyway.
+            if usesHeartbeats {
+                try socket.setOption(.heartbeatInterval, 500)
+                try socket.setOption(.heartbeatTimeout, 2000)
+                try socket.setOption(.heartbeatTTL, 2000)
+            }
             try socket.setOption(.reconnectInterval, 100)
             try socket.setOption(.reconnectIntervalMax, 1000)
             try socket.setOption(.connectTimeout, 1000)
@@ -53,11 +82,19 @@ struct NetGearSocketFactory: Sendable {
             if socketType == .sub { try socket.subscribe("") }
             var domain: String?
             var description: String?
+            var fingerprint: String?
             if config.secureMode > 0 {
                 let setup = try NetGearKeys.configure(socket, config: config, nodeName: nodeName, logger: logger)
                 domain = setup.domain
                 description = setup.description
+                fingerprint = setup.clientFingerprint
             }
+            if let domain {
+                try NetGearSecurity.shared.register(domain: domain, policy: try NetGearKeys.policy(for: config, nodeName: nodeName),
+                                                    owner: securityOwner)
+                registeredDomain = domain
+            }
+            monitor = try? socket.startMonitor(events: Self.monitoredEvents)
             var bound: [String] = []
             for endpoint in config.endpoints {
                 if config.binds {
@@ -76,36 +113,140 @@ struct NetGearSocketFactory: Sendable {
                     }
                 }
             }
-            return Opened(socket: socket, boundEndpoints: bound, securityDomain: domain, securityDescription: description)
+            return Opened(socket: socket, monitor: monitor, boundEndpoints: bound, securityDomain: domain,
+                          securityDescription: description, clientFingerprint: fingerprint)
         } catch {
+            if let monitor {
+                try? socket.stopMonitor()
+                monitor.close()
+            }
             socket.close(linger: 0)
+            if let registeredDomain { NetGearSecurity.shared.unregister(domain: registeredDomain) }
             throw error
         }
     }
 }
 
-/// Watches a socket's connection events to keep a peer count and to explain failed handshakes.
+/// Reconnection after ZAP refusals, for a connecting node; it outlives the node's sockets.
+///
+/// libzmq treats a refusal by the server's ZAP handler as final: the client never tries again
+/// by itself. A connecting node therefore reconnects a refused endpoint itself after 1 s,
+/// doubling the wait up to 30 s while the refusals go on, so that a key allowed later
+/// (`media-router keys add-client`) gets in without a restart, while a revoked one keeps being
+/// refused at a slow rate, logged at most every few seconds.
+final class RefusalRetry {
+    let endpoints: [String]
+    var clientFingerprint: String?
+    let logger: Logger
+    let counters: NodeCounters
+
+    static let firstDelay = 1.0
+    static let maxDelay = 30.0
+    static let logInterval: Int64 = 5_000_000_000
+
+    private struct Retry {
+        /// When to reconnect; nil while waiting for the outcome of a reconnection.
+        var due: Int64?
+        var delay: Double
+    }
+    private var retries: [String: Retry] = [:]
+    private var lastLog: Int64 = 0
+    private var unlogged = 0
+
+    init(endpoints: [String], clientFingerprint: String?, logger: Logger, counters: NodeCounters) {
+        self.endpoints = endpoints
+        self.clientFingerprint = clientFingerprint
+        self.logger = logger
+        self.counters = counters
+    }
+
+    /// Whether some endpoint was refused and has not accepted this node since.
+    var hasRefusals: Bool { !retries.isEmpty }
+
+    /// The configured endpoint an event names: libzmq reports the resolved address
+    /// (tcp://127.0.0.1:5555 for tcp://localhost:5555), so the port decides when the text differs.
+    func endpoint(for address: String) -> String? {
+        if endpoints.contains(address) { return address }
+        if endpoints.count == 1 { return endpoints[0] }
+        guard let port = address.split(separator: ":").last else { return nil }
+        return endpoints.first { $0.split(separator: ":").last == port }
+    }
+
+    func refused(at address: String) {
+        counters.add("auth_refused")
+        let targets = endpoint(for: address).map { [$0] } ?? endpoints
+        let now = Clock.monotonicNanoseconds()
+        var delay = Self.firstDelay
+        for endpoint in targets {
+            delay = retries[endpoint].map { min($0.delay * 2, Self.maxDelay) } ?? Self.firstDelay
+            retries[endpoint] = Retry(due: now + Int64(delay * 1e9), delay: delay)
+        }
+        if now - lastLog >= Self.logInterval {
+            let also = unlogged > 0 ? " (refused \(unlogged) more times since the last message)" : ""
+            logger.warning("\(targets.joined(separator: ", ")) refused this node's key\(clientFingerprint.map { " \($0)" } ?? ""): the server does not allow it (IronHouse: run 'media-router keys add-client' on the server, or copy the key into its public_keys); retrying in \(Int(delay)) s\(also)")
+            lastLog = now
+            unlogged = 0
+        } else {
+            unlogged += 1
+        }
+    }
+
+    func accepted(at address: String) {
+        guard let endpoint = endpoint(for: address), retries.removeValue(forKey: endpoint) != nil else { return }
+        logger.info("\(endpoint) accepts this node's key now")
+    }
+
+    /// The refused endpoints whose wait is over; each is then marked as being retried.
+    func takeDue() -> [String] {
+        let now = Clock.monotonicNanoseconds()
+        var due: [String] = []
+        for (endpoint, retry) in retries {
+            if let t = retry.due, t <= now {
+                due.append(endpoint)
+                retries[endpoint]?.due = nil
+            }
+        }
+        if !due.isEmpty { counters.add("auth_retries", due.count) }
+        return due
+    }
+}
+
+/// Watches a socket's connection events to keep a peer count, to explain failed handshakes, and
+/// to reconnect after a ZAP refusal (see `RefusalRetry`).
 final class PeerWatcher {
     let monitor: ZMQMonitor?
     let socket: ZMQSocket
     var peers = 0
-    var lastHandshakeWarning: Int64 = 0
     let logger: Logger
     let counters: NodeCounters
 
     /// A binding CURVE server logs refusals through its ZAP handler already, by key fingerprint.
     let explainFailures: Bool
+    /// Set for a connecting socket.
+    let refusals: RefusalRetry?
+    /// A PAIR keeps its first pipe until libzmq has finished closing it, and drops a pipe
+    /// connected meanwhile: a refused PAIR must be replaced by a new socket, not reconnected.
+    let reconnectsBySocket: Bool
+    /// Set when a PAIR's refused endpoint is due for another try: the owner replaces the socket.
+    private(set) var wantsNewSocket = false
+    private var lastHandshakeWarning: Int64 = 0
 
-    init(socket: ZMQSocket, logger: Logger, counters: NodeCounters, explainFailures: Bool) {
+    init(opened: NetGearSocketFactory.Opened, type: ZMQSocketType, logger: Logger, counters: NodeCounters, explainFailures: Bool,
+         refusals: RefusalRetry? = nil) {
         self.explainFailures = explainFailures
-        self.socket = socket
+        self.socket = opened.socket
+        self.monitor = opened.monitor
         self.logger = logger
         self.counters = counters
-        monitor = try? socket.startMonitor(events: [.accepted, .connected, .disconnected, .handshakeSucceeded,
-                                                    .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail])
+        self.refusals = refusals
+        reconnectsBySocket = type == .pair
     }
 
-    /// Reads pending events without waiting.
+    /// True while this connecting socket's connections are refused by the server: what is sent
+    /// now cannot arrive.
+    var isRefused: Bool { (refusals?.hasRefusals ?? false) && peers == 0 }
+
+    /// Reads pending events without waiting, and reconnects refused endpoints that are due.
     func drain() {
         guard let monitor else { return }
         while let event = try? monitor.next(timeout: 0) {
@@ -114,21 +255,42 @@ final class PeerWatcher {
                 peers += 1
                 counters.set("peers", peers)
                 counters.add("handshakes")
+                refusals?.accepted(at: event.address)
                 logger.debug("peer connected (\(event.address))")
             case .disconnected:
                 if peers > 0 { peers -= 1 }
                 counters.set("peers", peers)
                 counters.add("disconnects")
                 logger.debug("peer disconnected (\(event.address))")
+            case .handshakeFailedAuth where refusals != nil:
+                counters.add("handshake_failures")
+                refusals?.refused(at: event.address)
             case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
                 counters.add("handshake_failures")
                 let now = Clock.monotonicNanoseconds()
-                if explainFailures && now - lastHandshakeWarning > 5_000_000_000 {
+                if explainFailures && now - lastHandshakeWarning > RefusalRetry.logInterval {
                     lastHandshakeWarning = now
                     logger.warning("handshake with \(event.address) failed (\(event.kind)): this node's key is not allowed there, the server key is wrong, or the security modes differ")
                 }
             default:
                 break
+            }
+        }
+        guard let refusals, !wantsNewSocket else { return }
+        let due = refusals.takeDue()
+        if due.isEmpty { return }
+        if reconnectsBySocket {
+            wantsNewSocket = true
+            return
+        }
+        for endpoint in due {
+            // The refused connection is finished; a new one handshakes again, against the
+            // server's allow-list as it is now.
+            try? socket.disconnect(endpoint)
+            do {
+                try socket.connect(endpoint)
+            } catch {
+                logger.error("could not reconnect to \(endpoint): \(error)")
             }
         }
     }

@@ -27,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
             if hasErrors {
                 failed = true
             } else if !quiet, let graph {
-                Console.shared.printOut("\(file): ok (\(graph.nodes.count) nodes, \(graph.edges.count) edges)")
+                Console.shared.printOut("\(file): ok (\(graph.nodes.count) node\(graph.nodes.count == 1 ? "" : "s"), \(graph.edges.count) edge\(graph.edges.count == 1 ? "" : "s"))")
             }
         }
         if failed { throw ExitCode(1) }

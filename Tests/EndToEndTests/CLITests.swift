@@ -35,7 +35,7 @@ struct CLITests {
         let bad = try write("- not a graph\n", name: "list.yaml")
         let r = try runProcess(bin, ["validate", good, bad])
         #expect(r.status == 1)
-        #expect(r.stdout.contains("\(good): ok (2 nodes, 1 edges)"))
+        #expect(r.stdout.contains("\(good): ok (2 nodes, 1 edge)"))
         #expect(r.stderr.contains("\(bad):1:1: expected a mapping with 'nodes:' at the top level, found a list"))
         let ok = try runProcess(bin, ["validate", good])
         #expect(ok.status == 0)

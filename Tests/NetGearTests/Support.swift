@@ -4,7 +4,7 @@ import MediaRouter
 import TestSupport
 import ZeroMQ
 
-let registry = NodeRegistry(plugins: builtInPlugins + [CollectSinkPlugin.self], converters: builtInConverters)
+let registry = NodeRegistry(plugins: builtInPlugins + [CollectSinkPlugin.self, IndexedSourcePlugin.self], converters: builtInConverters)
 
 /// A key folder for tests: vidgear's layout, server and client pairs.
 func makeKeys(_ label: String = "keys") throws -> String {

@@ -110,16 +110,28 @@ public final class TestGraph: Sendable {
     }
 }
 
-/// A TCP port that was free a moment ago on 127.0.0.1.
+private let portCounter = Mutex<Int>(12_000 + Int(getpid() % 4000))
+
+/// A TCP port on 127.0.0.1 that binds now and that no other caller in this process got. Ports
+/// come from 12000-19999, below the kernel's ephemeral range, so connections made by the tests
+/// themselves cannot take them.
 public func freePort() -> Int {
+    portCounter.withLock { next in
+        while true {
+            let port = next
+            next = port + 1 >= 20_000 ? 12_000 : port + 1
+            if canBind(port) { return port }
+        }
+    }
+}
+
+private func canBind(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
+    addr.sin_port = UInt16(port).bigEndian
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
+    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
 }
