@@ -6,51 +6,84 @@ import MediaRouter
 /// not depend on a camera or GStreamer.
 public struct FrameGeneratePlugin: NodePlugin {
     public static let kind = "frame.generate"
-    public static let summary = "Generate synthetic raw frames (a moving bar) at a fixed rate or as fast as possible"
+    public static let summary = "Generate synthetic frames (a moving bar, a textured still, or its JPEG) at a fixed rate or as fast as possible"
     public static let role = NodeRole.source
     public static let options: [OptionSpec] = [
         OptionSpec("width", .int(1...16384), default: .int(640), doc: "frame width in pixels"),
         OptionSpec("height", .int(1...16384), default: .int(480), doc: "frame height in pixels"),
         OptionSpec("framerate", .double(0...1000), default: .int(30),
                    doc: "frames per second; 0 means as fast as consumers take them"),
-        OptionSpec("format", .choice(["BGR", "RGB", "GRAY8", "BGRA", "RGBA"]), default: .string("BGR"), doc: "pixel format"),
+        OptionSpec("format", .choice(["BGR", "RGB", "GRAY8", "BGRA", "RGBA", "JPEG"]), default: .string("BGR"),
+                   doc: "pixel format; JPEG encodes one textured still once and sends it every time (for benchmarks)"),
+        OptionSpec("quality", .int(1...100), default: .int(85), doc: "JPEG quality when format is JPEG"),
         OptionSpec("count", .int(0...Int(Int32.max)), default: .int(0), doc: "frames to make before ending the stream; 0 means no limit"),
-        OptionSpec("pattern", .choice(["bar", "static"]), default: .string("bar"),
-                   doc: "bar draws a moving bar into each frame; static reuses one frame (no per-frame work, for benchmarks)"),
+        OptionSpec("pattern", .choice(["bar", "static", "texture"]), default: .string("bar"),
+                   doc: "bar draws a moving bar into each frame; static reuses one gradient frame and texture one camera-like textured frame (no per-frame work, for benchmarks)"),
     ]
 
-    public static func produces(_ options: NodeOptions, inputKinds: Set<MediaKind>) -> Set<MediaKind> { [.raw] }
+    public static func produces(_ options: NodeOptions, inputKinds: Set<MediaKind>) -> Set<MediaKind> {
+        options.string("format") == "JPEG" ? [.jpeg] : [.raw]
+    }
 
     public static func make(_ context: NodeContext) throws -> any Node {
         let o = context.options
         var interval: Int64 = 0
         if let fps = o.double("framerate"), fps > 0 { interval = Int64(1e9 / fps) }
+        let format = PixelFormat(o.string("format") ?? "BGR")
+        let pattern = o.string("pattern") ?? "bar"
         return FrameGenerateNode(width: o.int("width") ?? 640, height: o.int("height") ?? 480,
-                                 format: PixelFormat(o.string("format") ?? "BGR"), interval: interval,
-                                 count: o.int("count") ?? 0, moving: o.string("pattern") != "static")
+                                 format: format, interval: interval, count: o.int("count") ?? 0,
+                                 moving: pattern == "bar" && format != .jpeg, texture: pattern == "texture" || format == .jpeg,
+                                 quality: o.int("quality") ?? 85)
+    }
+
+    /// A still that compresses like a camera picture: smooth gradients plus fine texture.
+    public static func texturedImage(width: Int, height: Int, bytesPerPixel bpp: Int) -> FramePayload {
+        FramePayload.make(count: width * height * bpp) { b in
+            var seed: UInt32 = 12345
+            for y in 0..<height {
+                for x in 0..<width {
+                    seed = seed &* 1_103_515_245 &+ 12345
+                    let noise = Int((seed >> 16) & 31) - 16
+                    let base = y * width * bpp + x * bpp
+                    for c in 0..<bpp {
+                        let v = (c == 0 ? x * 255 / max(1, width) : c == 1 ? y * 255 / max(1, height) : (x + y) * 127 / max(1, width + height)) + noise
+                        b[base + c] = UInt8(clamping: v)
+                    }
+                }
+            }
+        }
     }
 }
 
 final class FrameGenerateNode: Node {
-    let width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool
+    let width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool, texture: Bool, quality: Int
     let stopped = Event()
 
-    init(width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool) {
+    init(width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool, texture: Bool, quality: Int) {
         self.width = width
         self.height = height
         self.format = format
         self.interval = interval
         self.count = count
         self.moving = moving
+        self.texture = texture
+        self.quality = quality
     }
 
     func stop() { stopped.signal() }
 
     func run(_ io: NodeIO) throws {
-        let bpp = format.bytesPerPixel ?? 3
+        let rawFormat = format == .jpeg ? PixelFormat.bgr : format
+        let bpp = rawFormat.bytesPerPixel ?? 3
         let size = width * height * bpp
-        let staticPayload = FramePayload.make(count: size) { buffer in
-            for i in 0..<size { buffer[i] = UInt8(truncatingIfNeeded: (i / bpp) % width * 255 / max(1, width)) }
+        var staticPayload = texture ? FrameGeneratePlugin.texturedImage(width: width, height: height, bytesPerPixel: bpp)
+            : FramePayload.make(count: size) { buffer in
+                for i in 0..<size { buffer[i] = UInt8(truncatingIfNeeded: (i / bpp) % width * 255 / max(1, width)) }
+            }
+        if format == .jpeg {
+            let raw = Frame(format: rawFormat, width: width, height: height, payload: staticPayload, timestamp: 0, sequence: 0)
+            staticPayload = try JPEGFrameCodec().encode(raw, quality: quality).payload
         }
         var seq: UInt64 = 0
         let start = Clock.monotonicNanoseconds()
