@@ -7,19 +7,19 @@ import NetGear
 /// plugin folder and one line here.
 public let builtInPlugins: [any NodePlugin.Type] = [
     // Inputs
+    GStreamerCapturePlugin.self,
     NetGearReceivePlugin.self,
     FrameGeneratePlugin.self,
-    GStreamerCapturePlugin.self,
     // Transforms
-    FrameRatePlugin.self,
     JPEGEncodePlugin.self,
     JPEGDecodePlugin.self,
+    FrameRatePlugin.self,
     GStreamerTransformPlugin.self,
     // Outputs
     NetGearSendPlugin.self,
-    FrameDiscardPlugin.self,
-    GStreamerOutputPlugin.self,
     GStreamerRecordPlugin.self,
+    GStreamerOutputPlugin.self,
+    FrameDiscardPlugin.self,
 ]
 
 /// Converters the runtime may put on an edge whose consumer cannot take its producer's frames.

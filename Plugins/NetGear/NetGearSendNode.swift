@@ -138,7 +138,7 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         }
         var dtype = "", shape: [Int] = []
         if out.format == .jpeg {
-            let gray = frame.format == .gray8 || ((try? codec.header(out))?.isGrayscale ?? false)
+            let gray = frame.format == .gray8 || (frame.format == .jpeg && jpegIsGray(out))
             label = JPEGLabel(colorspace: config.jpegColorspace ?? (gray ? "GRAY" : "BGR"), fastDCT: config.fastDCT, fastUpsample: config.fastUpsample)
         } else {
             guard let layout = NetGearMessage.arrayLayout(of: out) else {
@@ -162,6 +162,16 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         let header = NetGearMessage.frameHeader(port: config.portTag, compression: label, message: message,
                                                 pattern: config.pattern, dtype: dtype, shape: shape)
         return (header, out)
+    }
+
+    private var grayBySize: (width: Int, height: Int, gray: Bool)?
+
+    /// Whether JPEG frames that arrive encoded are grayscale; read from the header once per size.
+    private func jpegIsGray(_ frame: Frame) -> Bool {
+        if let g = grayBySize, g.width == frame.width, g.height == frame.height { return g.gray }
+        let gray = (try? codec.header(frame))?.isGrayscale ?? false
+        grayBySize = (frame.width, frame.height, gray)
+        return gray
     }
 
     private func send(_ frame: Frame) throws {
@@ -280,7 +290,7 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     /// max_retries 0, and repeated with a linger so that a PUB's terminate is not discarded.
     private func sendTerminate() {
         guard let socket else { return }
-        watcher?.drain()
+        watcher?.drain(force: true)
         let message = NetGearMessage.terminate(port: config.multiserver ? config.portTag : nil)
         if config.pattern == 2 {
             // A PUB silently drops a message that does not fit in a subscriber's queue, and

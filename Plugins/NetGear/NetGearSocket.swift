@@ -246,9 +246,16 @@ final class PeerWatcher {
     /// now cannot arrive.
     var isRefused: Bool { (refusals?.hasRefusals ?? false) && peers == 0 }
 
+    private var lastDrain: Int64 = 0
+
     /// Reads pending events without waiting, and reconnects refused endpoints that are due.
-    func drain() {
+    /// Called for every frame, it looks at most every 20 ms: each look is a system call, and
+    /// connection events are rare.
+    func drain(force: Bool = false) {
         guard let monitor else { return }
+        let now = Clock.monotonicNanoseconds()
+        if !force && now - lastDrain < 20_000_000 { return }
+        lastDrain = now
         while let event = try? monitor.next(timeout: 0) {
             switch event.kind {
             case .handshakeSucceeded:

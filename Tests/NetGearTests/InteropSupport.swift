@@ -142,35 +142,8 @@ final class IndexedSource: Node {
 
 // MARK: Ports
 
-/// Ports handed out by `uniquePort()` in this process.
-private let portState = Mutex<(next: Int, used: Set<Int>)>((20_000 + Int.random(in: 0..<10_000), []))
-
-/// A free TCP port on 127.0.0.1 that no other test of this process gets, and that the kernel
-/// never hands out on its own. `freePort()` returns ports from the ephemeral range, so with many
-/// cases running at once a port could be given twice, or taken meanwhile as the local end of
-/// some outgoing connection. These come from below that range (20000-31999).
-func uniquePort() -> Int {
-    portState.withLock { state in
-        while true {
-            let port = state.next
-            state.next = port + 1 >= 32_000 ? 20_000 : port + 1
-            guard state.used.insert(port).inserted, canBind(port) else { continue }
-            return port
-        }
-    }
-}
-
-private func canBind(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    return rc == 0
-}
+/// A port no other test of this process gets (see TestSupport's `freePort`).
+func uniquePort() -> Int { freePort() }
 
 // MARK: Logs
 

@@ -110,16 +110,16 @@ public final class TestGraph: Sendable {
     }
 }
 
-private let portCounter = Mutex<Int>(12_000 + Int(getpid() % 4000))
+private let portCounter = Mutex<Int>(12_000 + Int.random(in: 0..<20_000))
 
 /// A TCP port on 127.0.0.1 that binds now and that no other caller in this process got. Ports
-/// come from 12000-19999, below the kernel's ephemeral range, so connections made by the tests
-/// themselves cannot take them.
+/// come from 12000-31999, below the kernel's ephemeral range (32768 and up), so outgoing
+/// connections made meanwhile cannot take them as their local end.
 public func freePort() -> Int {
     portCounter.withLock { next in
         while true {
             let port = next
-            next = port + 1 >= 20_000 ? 12_000 : port + 1
+            next = port + 1 >= 32_000 ? 12_000 : port + 1
             if canBind(port) { return port }
         }
     }
