@@ -17,7 +17,7 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
         OptionSpec("path", .string, default: .string("recordings/{node}-%Y%m%d-%H%M%S.mkv"),
                    doc: "file name template: strftime fields (%Y%m%d-%H%M%S) at the time each file opens, {node} for the node's name; relative to the graph file's folder; an existing name gets -1, -2, ..."),
         OptionSpec("container", .choice(RecordContainer.allCases.map(\.rawValue)), default: .string("mkv"),
-                   doc: "mkv (crash-safe, any codec), mp4 (fragmented every 500 ms, a normal MP4 after a clean stop) or ts; default: from the path's extension, else mkv"),
+                   doc: "mkv (crash-safe, any codec), mp4 (fragmented every 250 ms, a normal MP4 after a clean stop) or ts; default: from the path's extension, else mkv"),
         OptionSpec("codec", .choice(RecordCodec.allCases.map(\.rawValue)), default: .string("auto"),
                    doc: "auto (JPEG frames as they are into mkv, otherwise h264), h264 (x264), vp8 (mkv only) or mjpeg (mkv only; JPEG input is never re-encoded)"),
         OptionSpec("speed_preset", .choice(presets), default: .string("ultrafast"), doc: "x264 speed preset for h264"),
@@ -103,11 +103,11 @@ enum RecordContainer: String, CaseIterable, Sendable {
 
     /// matroskamux is left seekable (not streamable) so that a clean stop writes the duration
     /// and the index; a killed file still plays, it only lacks them. mp4mux writes a moov first
-    /// and a fragment every 500 ms (what a crash can lose), and rewrites a complete moov on a
+    /// and a fragment every 250 ms (what a crash can lose), and rewrites a complete moov on a
     /// clean stop. Enum values go as numbers: splitmuxsink silently drops nicks here.
     var muxerProperties: String? {
         switch self {
-        case .mp4: return "properties,fragment-duration=500,fragment-mode=1"
+        case .mp4: return "properties,fragment-duration=250,fragment-mode=1"
         default: return nil
         }
     }

@@ -12,7 +12,7 @@ import ZeroMQ
 /// Malformed messages are dropped and counted; nothing a peer sends can stop the loop.
 final class NetGearReceiveNode: Node, @unchecked Sendable {
     // Safe: all mutable state is used only by the node's own thread (start and run run on it);
-    // other threads touch only `wake` and `stopRequested`, which are thread-safe.
+    // other threads touch only `wake`, `stopRequested` and `cutRequested`, which are thread-safe.
     let config: NetGearConfig
     let name: String
     let logger: Logger
@@ -20,7 +20,10 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     let factory: NetGearSocketFactory
     private let wake = WakePipe()
     private let stopRequested = Atomic<Bool>(false)
+    /// Set by the ZAP authenticator's thread when a key this node admitted was revoked.
+    private let cutRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
+    private var boundEndpoints: [String] = []
     private var watcher: PeerWatcher?
     private var refusals: RefusalRetry?
     private var domain: String?
@@ -55,8 +58,15 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
 
     @discardableResult
     private func openSocket() throws -> NetGearSocketFactory.Opened {
-        let opened = try factory.open(securityOwner: .init(logger: logger, counters: counters) { _ in })
+        // A binding receiver is the CURVE server (vidgear's default): its clients are the
+        // senders, and a revoked one must lose its session here too.
+        let owner = NetGearSecurity.Owner(logger: logger, counters: counters) { [weak self] _ in
+            self?.cutRequested.store(true, ordering: .releasing)
+            self?.wake.signal()
+        }
+        let opened = try factory.open(securityOwner: owner)
         socket = opened.socket
+        boundEndpoints = opened.boundEndpoints
         domain = opened.securityDomain
         refusals?.clientFingerprint = opened.clientFingerprint
         watcher = PeerWatcher(opened: opened, type: factory.socketType, logger: logger, counters: counters,
@@ -90,6 +100,9 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
                 try openSocket()
             }
             guard let socket else { return }
+            if cutRequested.exchange(false, ordering: .acquiring) {
+                boundEndpoints = NetGearSocketFactory.cutSessions(of: socket, boundEndpoints: boundEndpoints, logger: logger, counters: counters)
+            }
             let ready: [ZMQPollEvents]
             do {
                 ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: 500)

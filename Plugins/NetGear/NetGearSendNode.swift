@@ -108,18 +108,7 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     /// (and fail). libzmq cannot close one peer, so all peers reconnect; the pause is short.
     private func cutSessions() {
         guard config.binds, let socket else { return }
-        // Unbinding needs the endpoint as libzmq resolved it (tcp://0.0.0.0:5454 for *:5454);
-        // rebinding it keeps the same port, and retries while the kernel still holds it.
-        var rebound: [String] = []
-        for endpoint in boundEndpoints {
-            do {
-                rebound.append(try socket.rebind(endpoint))
-            } catch {
-                logger.error("could not rebind \(endpoint) after cutting revoked sessions: \(error)")
-            }
-        }
-        boundEndpoints = rebound
-        counters.add("session_cuts")
+        boundEndpoints = NetGearSocketFactory.cutSessions(of: socket, boundEndpoints: boundEndpoints, logger: logger, counters: counters)
     }
 
     // MARK: Sending

@@ -127,6 +127,26 @@ struct NetGearSocketFactory: Sendable {
     }
 }
 
+extension NetGearSocketFactory {
+    /// Drops every session of a binding socket so that revoked clients must handshake again
+    /// (and fail); returns the endpoints bound now. libzmq cannot close one peer, so all peers
+    /// reconnect; the pause is short. Call it on the socket's own thread.
+    static func cutSessions(of socket: ZMQSocket, boundEndpoints: [String], logger: Logger, counters: NodeCounters) -> [String] {
+        // Unbinding needs the endpoint as libzmq resolved it (tcp://0.0.0.0:5454 for *:5454);
+        // rebinding it keeps the same port, and retries while the kernel still holds it.
+        var rebound: [String] = []
+        for endpoint in boundEndpoints {
+            do {
+                rebound.append(try socket.rebind(endpoint))
+            } catch {
+                logger.error("could not rebind \(endpoint) after cutting revoked sessions: \(error)")
+            }
+        }
+        counters.add("session_cuts")
+        return rebound
+    }
+}
+
 /// Reconnection after ZAP refusals, for a connecting node; it outlives the node's sockets.
 ///
 /// libzmq treats a refusal by the server's ZAP handler as final: the client never tries again

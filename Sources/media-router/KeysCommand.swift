@@ -18,7 +18,14 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .long, help: "Folder holding .vidgear/keys (vidgear's custom_cert_location). Default: the home folder.")
         var location: String?
 
-        func store() throws -> VidgearKeyStore {
+        func store(create: Bool = false) throws -> VidgearKeyStore {
+            if create, let location {
+                let path = (location as NSString).expandingTildeInPath
+                if !FileManager.default.fileExists(atPath: path) {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                }
+            }
             do {
                 return try VidgearKeyStore(customCertLocation: location.map { ($0 as NSString).expandingTildeInPath })
             } catch {
@@ -34,7 +41,7 @@ struct KeysCommand: ParsableCommand {
         var overwrite = false
 
         func run() throws {
-            let store = try location.store()
+            let store = try location.store(create: true)
             let made = try store.ensureKeys(overwrite: overwrite)
             let server = try store.serverKeyPair()
             let client = try store.clientKeyPair()
