@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaRouter
 
 @main
 struct Bench: ParsableCommand {
@@ -9,6 +10,17 @@ struct Bench: ParsableCommand {
         discussion: "Build with -c release for meaningful numbers: swift run -c release media-router-bench netgear",
         subcommands: [NetGearBench.self, FanoutBench.self, RecordBench.self, RawPub.self, RawSubs.self]
     )
+
+    static func main() {
+        // The same allocator settings media-router runs with, for every path measured here.
+        MemoryTuning.configureForVideo()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Percentiles and rates from samples.

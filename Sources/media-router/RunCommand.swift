@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     enum StatusMode: String, ExpressibleByArgument { case auto, always, never }
 
     func run() async throws {
+        MemoryTuning.configureForVideo()
         logging.bootstrap()
         let logger = Logger(label: "media-router")
         let (loaded, diagnostics) = loadGraph(file, registry: .builtIn)
