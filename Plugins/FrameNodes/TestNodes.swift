@@ -33,7 +33,7 @@ public struct FrameGeneratePlugin: NodePlugin {
         let pattern = o.string("pattern") ?? "bar"
         return FrameGenerateNode(width: o.int("width") ?? 640, height: o.int("height") ?? 480,
                                  format: format, interval: interval, count: o.int("count") ?? 0,
-                                 moving: pattern == "bar" && format != .jpeg, texture: pattern == "texture" || format == .jpeg,
+                                 moving: pattern == "bar" && format != .jpeg, texture: pattern == "texture" || (format == .jpeg && pattern != "static"),
                                  quality: o.int("quality") ?? 85)
     }
 

@@ -31,6 +31,43 @@ enum NetGearMessage {
         return JSONValue.object(pairs).pythonJSONBytes()
     }
 
+    /// A frame header split around its `message` value, for one layout of frames: the sender
+    /// writes the parts around it once and only the message per frame.
+    struct HeaderTemplate {
+        var prefix: [UInt8]
+        var suffix: [UInt8]
+        var layout: HeaderLayout
+
+        init(port: JSONValue?, compression: JPEGLabel?, pattern: Int, dtype: String, shape: [Int], layout: HeaderLayout) {
+            let whole = NetGearMessage.frameHeader(port: port, compression: compression, message: .null, pattern: pattern,
+                                                   dtype: dtype, shape: shape)
+            // Keys come in a fixed order and "message" holds null, so the split is exact.
+            let marker = Array(#""message": null"#.utf8)
+            var at = 0
+            for i in 0...(whole.count - marker.count) where Array(whole[i..<(i + marker.count)]) == marker {
+                at = i
+                break
+            }
+            prefix = Array(whole[..<(at + marker.count - 4)])
+            suffix = Array(whole[(at + marker.count)...])
+            self.layout = layout
+        }
+    }
+
+    /// Writes `{"media_router": {...}}` for a frame without metadata of its own; the bytes equal
+    /// `outgoingMessage(for:carryMetadata: true).pythonJSONBytes()`.
+    static func appendCarriedInfo(of frame: Frame, to out: inout [UInt8]) {
+        // The format name may have come from a peer: escape it like any JSON string.
+        var text = "{\"\(metadataKey)\": {\"seq\": \(Int64(bitPattern: frame.sequence)), \"ts\": \(frame.timestamp), \"fmt\": "
+            + JSONValue.string(frame.format.name).pythonJSONString()
+        if frame.duration > 0 { text += ", \"dur\": \(frame.duration)" }
+        if frame.format == .jpeg || frame.format == .array || frame.format.bytesPerPixel == nil {
+            text += ", \"w\": \(frame.width), \"h\": \(frame.height)"
+        }
+        text += "}}"
+        out.append(contentsOf: text.utf8)
+    }
+
     /// The one-part message that ends a stream.
     static func terminate(port: JSONValue?) -> [UInt8] {
         var pairs: [(String, JSONValue)] = [("terminate_flag", true)]
@@ -101,6 +138,13 @@ enum NetGearMessage {
         let duration = info["dur"]?.intValue.map { max(0, min($0, 60_000_000_000)) } ?? 0
         return CarriedInfo(sequence: seq, timestamp: info["ts"]?.intValue, duration: duration, format: fmt, metadata: metadata)
     }
+}
+
+/// What makes two frames' headers identical apart from their message.
+struct HeaderLayout: Equatable {
+    var label: JPEGLabel?
+    var dtype: String
+    var shape: [Int]
 }
 
 /// The `compression` label of a JPEG frame: the layout the receiver should decode into and the

@@ -143,19 +143,22 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
         let arrival = Clock.wallNanoseconds()
         let parts = message.sentPartCount
         let header: ReceivedHeader
+        // A two-part message is a frame (or a malformed one): reply at once, before parsing,
+        // as vidgear does, so that the sender's round trip does not include our work.
+        let repliedEarly = parts == 2
+        if repliedEarly { reply(socket, terminate: false) }
         do {
             guard parts == 1 || parts == 2 else { throw MalformedReason.partCount }
             header = try NetGearMessage.parseHeader(message[0].bytes)
             if !header.terminate && parts != 2 { throw MalformedReason.partCount }
         } catch let reason as MalformedReason {
-            reply(socket, terminate: false)
+            if !repliedEarly { reply(socket, terminate: false) }
             malformed(reason)
             return .continue
         }
         if header.terminate {
-            return terminated(header, socket: socket)
+            return terminated(header, socket: socket, replied: repliedEarly)
         }
-        reply(socket, terminate: false)
         let body = message[1]
         let carried = NetGearMessage.incomingMessage(header.message)
         var frame: Frame
@@ -241,8 +244,8 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
         }
     }
 
-    private func terminated(_ header: ReceivedHeader, socket: ZMQSocket) -> Outcome {
-        if config.pattern == 1 {
+    private func terminated(_ header: ReceivedHeader, socket: ZMQSocket, replied: Bool) -> Outcome {
+        if config.pattern == 1 && !replied {
             _ = try? socket.send(NetGearMessage.terminateReply, dontWait: true)
         }
         let key = Self.portKey(header.port)

@@ -140,20 +140,32 @@ final class NetGearSendNode: Node, @unchecked Sendable {
             dtype = layout.dtype
             shape = layout.shape
         }
-        var message = NetGearMessage.outgoingMessage(for: frame, carryMetadata: config.carryMetadata)
-        if let extra = config.extraMessage {
-            if case .object(let pairs) = extra {
-                for (k, v) in pairs { message = message.setting(k, to: v) }
-            } else {
-                message = message.setting("message", to: extra)
-            }
+        let layoutKey = HeaderLayout(label: label, dtype: dtype, shape: shape)
+        if headerTemplate?.layout != layoutKey {
+            headerTemplate = NetGearMessage.HeaderTemplate(port: config.portTag, compression: label, pattern: config.pattern,
+                                                           dtype: dtype, shape: shape, layout: layoutKey)
         }
-        let header = NetGearMessage.frameHeader(port: config.portTag, compression: label, message: message,
-                                                pattern: config.pattern, dtype: dtype, shape: shape)
+        var header = headerTemplate!.prefix
+        if config.extraMessage == nil, frame.metadata.isNull, config.carryMetadata {
+            // The common case, written directly: our frame info and nothing else.
+            NetGearMessage.appendCarriedInfo(of: frame, to: &header)
+        } else {
+            var message = NetGearMessage.outgoingMessage(for: frame, carryMetadata: config.carryMetadata)
+            if let extra = config.extraMessage {
+                if case .object(let pairs) = extra {
+                    for (k, v) in pairs { message = message.setting(k, to: v) }
+                } else {
+                    message = message.setting("message", to: extra)
+                }
+            }
+            header.append(contentsOf: message.pythonJSONBytes())
+        }
+        header.append(contentsOf: headerTemplate!.suffix)
         return (header, out)
     }
 
     private var grayBySize: (width: Int, height: Int, gray: Bool)?
+    private var headerTemplate: NetGearMessage.HeaderTemplate?
 
     /// Whether JPEG frames that arrive encoded are grayscale; read from the header once per size.
     private func jpegIsGray(_ frame: Frame) -> Bool {

@@ -76,6 +76,7 @@ enum RawCeiling {
             done.signal()
         }
         ready.wait()
+        let cpu0 = processCPUSeconds()
         startThread(name: "raw-send") {
             do {
                 let s = try ZMQSocket(context: context, type: sendType)
@@ -118,7 +119,9 @@ enum RawCeiling {
         }
         done.wait()
         if let f = failure.value { throw RouterError(.io, "raw ceiling: \(f)") }
-        return meter.result
+        var m = meter.result
+        if m.frames > 0 { m.cpuPerThousand = (processCPUSeconds() - cpu0) / Double(m.frames) * 1000 }
+        return m
     }
 }
 
@@ -158,16 +161,35 @@ let benchRegistry = NodeRegistry(plugins: builtInPlugins + [BenchMeterPlugin.sel
 /// media-router itself: frame.generate -> netgear.send -> netgear.receive -> meter, in one
 /// process, as a user would run it.
 enum OurPath {
+    /// Where JPEG frames come from.
+    enum JPEGSource {
+        /// netgear.send encodes each raw frame itself (jpeg_compression), as vidgear does.
+        case sender
+        /// A jpeg.encode node upstream encodes, on its own thread, while the sender waits for replies.
+        case node
+        /// Frames arrive already encoded (a MJPEG camera, a relay) and pass through.
+        case preencoded
+    }
+
     static func run(pattern: Int, secure: Int, width: Int, height: Int, duration: Double, jpeg: Bool, paceFPS: Double, keys: String,
-                    extraSend: String = "", extraReceive: String = "") throws -> Measurement {
+                    jpegSource: JPEGSource = .sender, quality: Int = 90) throws -> Measurement {
         let port = benchPort()
         let key = UUID().uuidString
         let sec = secure > 0 ? "secure_mode: \(secure), custom_cert_location: \(keys), " : ""
+        let policy = paceFPS > 0 ? "drop-oldest" : "block"
+        var source = "cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(paceFPS), pattern: static}"
+        var senderInput = "cam"
+        if jpeg && jpegSource == .node {
+            source += "\n  enc: {kind: jpeg.encode, input: {node: cam, queue: {size: 2, policy: \(policy)}}, quality: \(quality)}"
+            senderInput = "enc"
+        } else if jpeg && jpegSource == .preencoded {
+            source = "cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(paceFPS), pattern: static, format: JPEG, quality: \(quality)}"
+        }
         let yaml = """
             nodes:
-              cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(paceFPS), pattern: static}
-              tx: {kind: netgear.send, input: {node: cam, queue: {size: 2, policy: \(paceFPS > 0 ? "drop-oldest" : "block")}}, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern), jpeg_compression: \(jpeg)\(extraSend)}
-              rx: {kind: netgear.receive, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern)\(extraReceive)}
+              \(source)
+              tx: {kind: netgear.send, input: {node: \(senderInput), queue: {size: 2, policy: \(policy)}}, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern), jpeg_compression: \(jpeg), jpeg_compression_quality: \(quality)}
+              rx: {kind: netgear.receive, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern)}
               meter: {kind: bench.meter, input: rx, key: "\(key)"}
             """
         let r = GraphLoader(registry: benchRegistry).load(text: yaml)
@@ -176,11 +198,14 @@ enum OurPath {
         logger.logLevel = .error
         let runtime = GraphRuntime(graph: graph, registry: benchRegistry, logger: logger)
         try runtime.start()
+        let cpu0 = processCPUSeconds()
         runtime.launch()
         Thread.sleep(forTimeInterval: duration)
         runtime.stop()
         runtime.wait(timeout: 15)
-        return meters.withLock { $0.removeValue(forKey: key) }?.result ?? Measurement()
+        var m = meters.withLock { $0.removeValue(forKey: key) }?.result ?? Measurement()
+        if m.frames > 0 { m.cpuPerThousand = (processCPUSeconds() - cpu0) / Double(m.frames) * 1000 }
+        return m
     }
 }
 

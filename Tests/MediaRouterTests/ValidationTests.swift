@@ -74,7 +74,7 @@ struct ValidationTests {
               out:
                 kind: frame.discard
                 input: cam
-            """, line: 4, column: 13, message: "'BRG' is not one of BGR, RGB, GRAY8, BGRA, RGBA (did you mean 'BGR'?)"),
+            """, line: 4, column: 13, message: "'BRG' is not one of BGR, RGB, GRAY8, BGRA, RGBA, JPEG (did you mean 'BGR'?)"),
         Case(name: "missing required option", yaml: """
             nodes:
               cam:

@@ -21,6 +21,29 @@ struct NetGearMessageTests {
         #expect(String(decoding: NetGearMessage.plainReply(deviceID: "THRXZ514"), as: UTF8.self) == "Data received on device: THRXZ514 !")
     }
 
+    /// The sender's fast path writes exactly what the general encoder writes.
+    @Test func headerTemplateAndFastMessageMatchTheGeneralEncoder() {
+        let frames = [
+            Frame(format: .bgr, width: 64, height: 48, payload: FramePayload(copying: [0]), timestamp: 1_764_000_000_000_000_001, sequence: 7, duration: 33_333_333),
+            Frame(format: .jpeg, width: 1280, height: 720, payload: FramePayload(copying: [0]), timestamp: 5, sequence: 0),
+            Frame(format: PixelFormat("WEIRD\"NAME"), width: 1, height: 1, payload: FramePayload(copying: [0]), timestamp: 1, sequence: 1),
+        ]
+        for f in frames {
+            var fast: [UInt8] = []
+            NetGearMessage.appendCarriedInfo(of: f, to: &fast)
+            #expect(fast == NetGearMessage.outgoingMessage(for: f, carryMetadata: true).pythonJSONBytes())
+            for label in [nil, JPEGLabel(colorspace: "BGR", fastDCT: true, fastUpsample: false)] {
+                for port: JSONValue? in [nil, "5566"] {
+                    let layout = HeaderLayout(label: label, dtype: "uint8", shape: [48, 64, 3])
+                    let t = NetGearMessage.HeaderTemplate(port: port, compression: label, pattern: 1, dtype: "uint8", shape: [48, 64, 3], layout: layout)
+                    let message = NetGearMessage.outgoingMessage(for: f, carryMetadata: true)
+                    let general = NetGearMessage.frameHeader(port: port, compression: label, message: message, pattern: 1, dtype: "uint8", shape: [48, 64, 3])
+                    #expect(t.prefix + fast + t.suffix == general)
+                }
+            }
+        }
+    }
+
     @Test func metadataTravelsInMessageAndComesBack() {
         var frame = Frame(format: .bgr, width: 2, height: 1, payload: FramePayload(copying: [1, 2, 3, 4, 5, 6]),
                           timestamp: 1_764_000_000_123_456_789, sequence: 42, metadata: ["camera": "front"])
