@@ -100,7 +100,7 @@ struct NetGearBench: ParsableCommand {
                 jpegTable.add(row)
             }
         }
-        md += "## Throughput, JPEG 640x480, quality 90\n\nvidgear encodes every frame in `send()` and decodes it in `recv()`. media-router three ways: the sender encodes every frame (the same work as vidgear's sender; our receiver hands JPEG on without decoding), a `jpeg.encode` node encodes upstream on its own thread while the sender waits for replies (the topology of camera-fanout.yaml), and frames that arrive already encoded (an MJPEG camera, a relay) pass through. `x` is the ratio to vidgear.\n\n" + jpegTable.markdown + "\n"
+        md += "## Throughput, JPEG 640x480, quality 90\n\nvidgear encodes every frame in `send()` and decodes it in `recv()`. media-router three ways: the sender encodes every frame (the same work as vidgear's sender; our receiver hands JPEG on without decoding), a `jpeg.encode` node with `threads: 2` encodes upstream, two frames at a time, while the sender waits for replies (the topology of camera-fanout.yaml), and frames that arrive already encoded (an MJPEG camera, a relay) pass through. `x` is the ratio to vidgear.\n\n" + jpegTable.markdown + "\n"
 
         var latency = Table(["size", "pattern", "secure", "raw p50 ms", "raw p99 ms", "ours p50 ms", "ours p99 ms", "vidgear p50 ms", "vidgear p99 ms"])
         print("\n== Latency at 30 fps (raw BGR) ==")

@@ -165,7 +165,7 @@ enum OurPath {
     enum JPEGSource {
         /// netgear.send encodes each raw frame itself (jpeg_compression), as vidgear does.
         case sender
-        /// A jpeg.encode node upstream encodes, on its own thread, while the sender waits for replies.
+        /// A jpeg.encode node upstream encodes on two threads (one per core of the test machine), in order, while the sender waits for replies.
         case node
         /// Frames arrive already encoded (a MJPEG camera, a relay) and pass through.
         case preencoded
@@ -180,7 +180,7 @@ enum OurPath {
         var source = "cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(paceFPS), pattern: static}"
         var senderInput = "cam"
         if jpeg && jpegSource == .node {
-            source += "\n  enc: {kind: jpeg.encode, input: {node: cam, queue: {size: 2, policy: \(policy)}}, quality: \(quality)}"
+            source += "\n  enc: {kind: jpeg.encode, input: {node: cam, queue: {size: 4, policy: \(policy)}}, quality: \(quality), threads: 2}"
             senderInput = "enc"
         } else if jpeg && jpegSource == .preencoded {
             source = "cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(paceFPS), pattern: static, format: JPEG, quality: \(quality)}"

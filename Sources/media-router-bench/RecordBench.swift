@@ -27,10 +27,10 @@ struct RecordBench: ParsableCommand {
         var cpu = Table(["stream", "CPU % (one core = 100)", "frames recorded", "fps", "MB written"])
         print("\n== CPU per 1280x720 30 fps recording ==")
         let cases: [(String, String)] = [
-            ("videotestsrc -> x264 (h264, ultrafast, zerolatency) -> mkv",
-             "cam: {kind: gst.capture, width: 1280, height: 720, framerate: 30}\n  rec: {kind: gst.record, input: cam, codec: h264, path: \"DIR/h264-%H%M%S.mkv\"}"),
-            ("videotestsrc -> jpegenc in capture -> mjpeg passthrough -> mkv",
-             "cam: {kind: gst.capture, width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/cj-%H%M%S.mkv\"}"),
+            ("videotestsrc (moving) -> x264 (h264, ultrafast, zerolatency) -> mkv",
+             "cam: {kind: gst.capture, source: \"videotestsrc is-live=true horizontal-speed=8\", width: 1280, height: 720, framerate: 30}\n  rec: {kind: gst.record, input: cam, codec: h264, path: \"DIR/h264-%H%M%S.mkv\"}"),
+            ("videotestsrc (moving) -> jpegenc in capture -> mjpeg passthrough -> mkv",
+             "cam: {kind: gst.capture, source: \"videotestsrc is-live=true horizontal-speed=8\", width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/cj-%H%M%S.mkv\"}"),
             ("JPEG camera (frames arrive encoded) -> mjpeg passthrough -> mkv",
              "cam: {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/mj-%H%M%S.mkv\"}"),
             ("JPEG camera -> nothing (the source alone, for reference)",
@@ -41,7 +41,7 @@ struct RecordBench: ParsableCommand {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let r = try runGraph(router: router, yaml: "nodes:\n  " + nodes.replacingOccurrences(of: "DIR", with: dir), dir: dir)
             let recorded = r.frames["rec"] ?? r.frames["out"] ?? 0
-            cpu.add([label, fmt(r.cpuPercent, 1), "\(recorded)", fmt(Double(recorded) / r.seconds, 1), fmt(Double(r.bytes) / 1e6, 0)])
+            cpu.add([label, fmt(r.cpuPercent, 1), "\(recorded)", fmt(Double(recorded) / r.seconds, 1), fmt(Double(r.bytes) / 1e6, 1)])
         }
 
         var sustained = Table(["recordings", "CPU %", "min fps per recording", "frames dropped", "MB/s written", "sustained"])
@@ -84,6 +84,15 @@ struct RecordBench: ParsableCommand {
         var bytes: Int
     }
 
+    /// Bytes in the recordings under `dir` so far (a recorder counts a segment's bytes only
+    /// when the segment closes, so the files themselves are measured).
+    func recordedBytes(in dir: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".mkv") }.reduce(0) { total, name in
+            total + ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.size] as? Int) ?? 0)
+        }
+    }
+
     /// Runs a graph for `duration` seconds (after a 2 s warm-up) and reads its counters.
     func runGraph(router: String, yaml: String, dir: String) throws -> Result {
         let graph = dir + "/g.yaml", stats = dir + "/stats.json"
@@ -93,13 +102,11 @@ struct RecordBench: ParsableCommand {
         func counts() -> ([String: Int], [String: Int], Int) {
             let s = FanoutRun.readStats(stats)
             var f: [String: Int] = [:], d: [String: Int] = [:]
-            var bytes = 0
             for (k, v) in s?["nodes"]?.objectValue ?? [] {
                 f[k] = Int(v["frames_in"]?.intValue ?? 0)
                 d[k] = Int(v["dropped"]?.intValue ?? 0)
-                bytes += Int(v["bytes_written"]?.intValue ?? 0)
             }
-            return (f, d, bytes)
+            return (f, d, recordedBytes(in: dir))
         }
         let (f0, d0, b0) = counts()
         let c0 = childCPUSeconds(pid: p.processIdentifier)
