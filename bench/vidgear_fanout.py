@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """vidgear's multi-client mode for media-router's fan-out benchmark (media-router-bench fanout).
 
-  vidgear_fanout.py recv --port P --stats FILE     # one receiver; writes {"frames": n} every 250 ms
+  vidgear_fanout.py recv --port P --stats FILE     # one receiver; writes {"frames": n, "time": ns} every 250 ms
   vidgear_fanout.py send --ports P1,P2,... --fps 30 --width 1280 --height 720
 
 The sender sends the same textured picture every frame; vidgear JPEG-encodes it once per frame
@@ -70,7 +70,7 @@ def main():
         while True:
             tmp = args.stats + ".tmp"
             with open(tmp, "w") as f:
-                json.dump({"frames": count[0]}, f)
+                json.dump({"frames": count[0], "time": time.time_ns()}, f)
             os.replace(tmp, args.stats)
             time.sleep(0.25)
 

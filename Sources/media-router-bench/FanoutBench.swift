@@ -52,7 +52,7 @@ struct FanoutBench: ParsableCommand {
         }
         print("\n" + table.text)
         if let report {
-            let md = "# Fan-out benchmark\n\n\(hostDescription())\n\nOne sender of \(width)x\(height) \(Int(fps)) fps JPEG frames (the same ~\(FanoutRun.jpegKB(width, height)) KB picture each time) to N receivers on this machine, measured for \(Int(duration)) s after all N connected. media-router and the raw ceiling use IronHouse CurveZMQ; vidgear's multi-client PUB/SUB cannot use its secure mode (its receiver's RCVHWM=1 stalls a CURVE server), so it runs without security.\n\n" + table.markdown
+            let md = "# Fan-out benchmark\n\n\(hostDescription())\n\nOne sender of \(width)x\(height) \(Int(fps)) fps JPEG frames (the same ~\(FanoutRun.jpegKB(width, height)) KB picture each time) to N receivers on this machine, measured for \(Int(duration)) s after all N connected. media-router and the raw ceiling use IronHouse CurveZMQ; vidgear's multi-client PUB/SUB cannot use its secure mode (its receiver's RCVHWM=1 stalls a CURVE server), so it runs without security.\n\nmedia-router's receivers are N `netgear.receive` nodes, each with its own IronHouse client key and connection, in one `media-router run` process; the ceiling's are N SUB sockets in one process; vidgear's are N Python processes (its receivers busy-wait, so they load the machine). `receivers RSS` is the total over the receiver processes. Rates are frames over the interval between two snapshots that each receiver process writes with its own clock reading.\n\n" + table.markdown
             try md.write(toFile: report, atomically: true, encoding: .utf8)
             print("report written to \(report)")
         }
@@ -98,18 +98,27 @@ enum FanoutRun {
         return p
     }
 
-    /// Sums frames_in of nodes whose name starts with `prefix` in a stats file.
-    static func frames(_ stats: JSONValue?, prefix: String) -> [String: Int] {
-        var out: [String: Int] = [:]
+    /// A receiver's frame count and when it was written (the stats file's own `time`, wall-clock
+    /// nanoseconds), so rates are frames over the writer's own interval: the files are rewritten
+    /// every 250 ms, and dividing by the reader's interval would be off by up to 8 frames.
+    struct Count {
+        var frames: Int
+        var time: Int64
+    }
+
+    /// frames_in of nodes whose name starts with `prefix` in a stats file.
+    static func frames(_ stats: JSONValue?, prefix: String) -> [String: Count] {
+        var out: [String: Count] = [:]
+        let time = stats?["time"]?.intValue ?? 0
         for (k, v) in stats?["nodes"]?.objectValue ?? [] where k.hasPrefix(prefix) {
-            out[k] = Int(v["frames_in"]?.intValue ?? 0)
+            out[k] = Count(frames: Int(v["frames_in"]?.intValue ?? 0), time: time)
         }
         return out
     }
 
     /// Waits until `ready` holds, then measures `duration` seconds of frame counts and CPU.
     static func measure(sender: Process, receivers: [Process], duration: Double, ready: () -> Bool,
-                        counts: () -> [String: Int]) -> FanoutResult? {
+                        counts: () -> [String: Count]) -> FanoutResult? {
         let deadline = Date().addingTimeInterval(60)
         while !ready() {
             if Date() > deadline { return nil }
@@ -125,8 +134,12 @@ enum FanoutRun {
         let elapsed = Date().timeIntervalSince(t0)
         let s1 = childCPUSeconds(pid: sender.processIdentifier)
         let r1 = receivers.map { childCPUSeconds(pid: $0.processIdentifier) }
-        let per = c1.keys.sorted().map { Double((c1[$0] ?? 0) - (c0[$0] ?? 0)) / elapsed }
-        let delivered = c1.keys.reduce(0) { $0 + (c1[$1] ?? 0) - (c0[$1] ?? 0) }
+        let per = c1.keys.sorted().map { key -> Double in
+            guard let a = c0[key], let b = c1[key] else { return 0 }
+            let seconds = b.time > a.time ? Double(b.time - a.time) / 1e9 : elapsed
+            return Double(b.frames - a.frames) / seconds
+        }
+        let delivered = c1.keys.reduce(0) { $0 + (c1[$1]?.frames ?? 0) - (c0[$1]?.frames ?? 0) }
         let total = (s1 - s0) + zip(r1, r0).reduce(0) { $0 + $1.0 - $1.1 }
         return FanoutResult(perReceiverFPS: per, senderCPUPercent: 100 * (s1 - s0) / elapsed, totalCPUSeconds: total, delivered: delivered,
                             senderRSS: residentMegabytes(pid: sender.processIdentifier),
@@ -212,8 +225,11 @@ enum FanoutRun {
         let r = measure(sender: sender, receivers: receivers, duration: duration,
                         ready: { (0..<n).allSatisfy { (readStats(dir + "/r\($0).json")?["frames"]?.intValue ?? 0) > 0 } },
                         counts: {
-                            var out: [String: Int] = [:]
-                            for i in 0..<n { out["r\(i)"] = Int(readStats(dir + "/r\(i).json")?["frames"]?.intValue ?? 0) }
+                            var out: [String: Count] = [:]
+                            for i in 0..<n {
+                                let s = readStats(dir + "/r\(i).json")
+                                out["r\(i)"] = Count(frames: Int(s?["frames"]?.intValue ?? 0), time: s?["time"]?.intValue ?? 0)
+                            }
                             return out
                         })
         guard let r else { throw ValidationError("vidgear fan-out to \(n) did not start") }
@@ -290,7 +306,8 @@ struct RawSubs: ParsableCommand {
         while true {
             var nodes: [(String, JSONValue)] = []
             for i in 0..<count { nodes.append(("sub\(String(format: "%03d", i))", .object([("frames_in", .int(Int64(box.frames[i].value.load(ordering: .relaxed))))]))) }
-            let doc: JSONValue = .object([("connected", .int(Int64(connected.value.load(ordering: .relaxed)))), ("nodes", .object(nodes))])
+            let doc: JSONValue = .object([("connected", .int(Int64(connected.value.load(ordering: .relaxed)))),
+                                          ("time", .int(Clock.wallNanoseconds())), ("nodes", .object(nodes))])
             let tmp = statsFile + ".tmp"
             if FileManager.default.createFile(atPath: tmp, contents: Data(doc.pythonJSONBytes())) { _ = rename(tmp, statsFile) }
             usleep(250_000)

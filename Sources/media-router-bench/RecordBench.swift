@@ -11,7 +11,7 @@ struct RecordBench: ParsableCommand {
     )
 
     @Option(help: "Seconds per measurement.") var duration: Double = 10
-    @Option(help: "Concurrent recording counts to try for the sustained-streams test.") var counts: String = "1,2,4,8,16,24,32,48"
+    @Option(help: "Concurrent recording counts to try for the sustained-streams test.") var counts: String = "1,2,4,8,16,32,48,64,96,128"
     @Option(help: "Folder to record into (default: a temporary folder on the main disk).") var folder: String?
     @Option(help: "Write a Markdown report here.") var report: String?
 
@@ -99,26 +99,28 @@ struct RecordBench: ParsableCommand {
         try yaml.write(toFile: graph, atomically: true, encoding: .utf8)
         let p = try FanoutRun.launch(router, ["run", graph, "--stats-file", stats, "--quiet"])
         Thread.sleep(forTimeInterval: 2)
-        func counts() -> ([String: Int], [String: Int], Int) {
+        func counts() -> ([String: Int], [String: Int], Int, Int64) {
             let s = FanoutRun.readStats(stats)
             var f: [String: Int] = [:], d: [String: Int] = [:]
             for (k, v) in s?["nodes"]?.objectValue ?? [] {
                 f[k] = Int(v["frames_in"]?.intValue ?? 0)
                 d[k] = Int(v["dropped"]?.intValue ?? 0)
             }
-            return (f, d, recordedBytes(in: dir))
+            return (f, d, recordedBytes(in: dir), s?["time"]?.intValue ?? 0)
         }
-        let (f0, d0, b0) = counts()
+        let (f0, d0, b0, w0) = counts()
         let c0 = childCPUSeconds(pid: p.processIdentifier)
         let t0 = Date()
         Thread.sleep(forTimeInterval: duration)
-        let (f1, d1, b1) = counts()
+        let (f1, d1, b1, w1) = counts()
         let c1 = childCPUSeconds(pid: p.processIdentifier)
-        let seconds = Date().timeIntervalSince(t0)
+        // Rates use the stats file's own clock readings: it is rewritten every 250 ms.
+        let wall = Date().timeIntervalSince(t0)
+        let seconds = w1 > w0 ? Double(w1 - w0) / 1e9 : wall
         FanoutRun.stop([p])
         var frames: [String: Int] = [:], dropped: [String: Int] = [:]
         for k in f1.keys { frames[k] = (f1[k] ?? 0) - (f0[k] ?? 0) }
         for k in d1.keys { dropped[k] = (d1[k] ?? 0) - (d0[k] ?? 0) }
-        return Result(cpuPercent: 100 * (c1 - c0) / seconds, seconds: seconds, frames: frames, dropped: dropped, bytes: max(0, b1 - b0))
+        return Result(cpuPercent: 100 * (c1 - c0) / wall, seconds: seconds, frames: frames, dropped: dropped, bytes: max(0, b1 - b0))
     }
 }

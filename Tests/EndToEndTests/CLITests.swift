@@ -72,6 +72,18 @@ struct CLITests {
         #expect(unknown.stderr.contains("did you mean 'frame.rate'"))
     }
 
+    @Test("the README's node reference is what `plugins --markdown` prints, so it cannot drift from the code")
+    func readmeNodeReferenceIsCurrent() throws {
+        let generated = try runProcess(bin, ["plugins", "--markdown"])
+        #expect(generated.status == 0)
+        let readme = try String(contentsOfFile: TestPaths.root + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "### `gst.capture`"))
+        let end = try #require(readme.range(of: "\n## Layout", range: start.upperBound..<readme.endIndex))
+        let section = String(readme[start.lowerBound..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(section == generated.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                "README.md is out of date: replace its node reference with `media-router plugins --markdown`")
+    }
+
     @Test func graphPrintsDotAndMermaid() throws {
         let path = try write("name: g\nnodes:\n  cam: {kind: frame.generate}\n  slow: {kind: frame.rate, input: cam, framerate: 5}\n  out: {kind: frame.discard, input: slow}\n")
         let dot = try runProcess(bin, ["graph", path, "--format", "dot"])
