@@ -242,8 +242,28 @@ public struct NodeOptions: Sendable {
     public func resolvePath(_ p: String) -> String {
         var p = p
         if p.hasPrefix("~/") { p = NSHomeDirectory() + String(p.dropFirst(1)) }
-        if p.hasPrefix("/") || baseDirectory.isEmpty { return (p as NSString).standardizingPath }
-        return ((baseDirectory as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        if p.hasPrefix("/") || baseDirectory.isEmpty { return Self.lexicallyNormalized(p) }
+        return Self.lexicallyNormalized((baseDirectory as NSString).appendingPathComponent(p))
+    }
+
+    /// Removes `.` and empty components and folds `name/..`, relative paths included
+    /// (`configs/../demo/x.mkv` becomes `demo/x.mkv`), so logs and summaries show the path a
+    /// user would type. Purely textual: strftime fields and the like pass through untouched.
+    public static func lexicallyNormalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var out: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = out.last, last != ".." {
+                out.removeLast()
+                continue
+            }
+            if part == "..", absolute, out.isEmpty { continue }
+            out.append(part)
+        }
+        let joined = out.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
     }
 }
 

@@ -68,3 +68,20 @@ struct OptionValueTests {
         #expect(nearest("qqqq", in: ["width", "height"]) == nil)
     }
 }
+
+@Suite("Path options")
+struct PathOptionTests {
+    @Test("paths are folded textually, relative ones included, so summaries show what a user would type",
+          arguments: [
+              ("configs/../demo/recordings/x.mkv", "demo/recordings/x.mkv"),
+              ("./a//b/./c/", "a/b/c"),
+              ("../shared/x", "../shared/x"),
+              ("a/../../b", "../b"),
+              ("/srv/rec/../cam/%Y/%m.mkv", "/srv/cam/%Y/%m.mkv"),
+              ("/../x", "/x"),
+              ("a/..", "."),
+          ])
+    func lexicalNormalization(_ input: String, _ expected: String) {
+        #expect(NodeOptions.lexicallyNormalized(input) == expected)
+    }
+}
