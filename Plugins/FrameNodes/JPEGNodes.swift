@@ -61,93 +61,32 @@ final class JPEGEncodeNode: Node, Sendable {
         }
     }
 
-    /// Frames go to `threads` workers, each with its own encoder; a worker emits its frame only
-    /// when every earlier frame has been emitted, so the output order is the input order and a
-    /// finished frame never waits for this thread to come back from `receive`.
+    /// Frames go to `threads` workers, each with its own encoder; an emitter thread hands the
+    /// results on in input order as soon as each is ready, so a finished frame never waits for
+    /// this thread to come back from `receive`.
     private func runParallel(_ io: NodeIO) throws {
-        let state = ParallelState(workers: threads)
-        for w in 0..<threads {
-            startThread(name: "\(io.name).jpeg\(w)") { [self] in
-                let codec = JPEGFrameCodec()
-                while let (index, frame) = state.take() {
-                    let result: Result<Frame, any Error> = Result { try codec.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT) }
-                    state.waitForTurn(index)
-                    switch result {
-                    case .success(let out): io.emit(out)
-                    case .failure(let error):
-                        io.counters.countDropped(reason: "encode_failed")
-                        if !warned.exchange(true, ordering: .relaxed) { io.logger.warning("cannot encode frame: \(error)") }
-                    }
-                    state.finishTurn()
+        let pool = OrderedEncoderPool(threads: threads, name: io.name) { [quality, subsampling, fastDCT] codec, frame in
+            try codec.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT)
+        }
+        let emitted = Event()
+        startThread(name: "\(io.name).emit") { [self] in
+            while true {
+                switch pool.next(timeout: nil) {
+                case .frame(let out): io.emit(out)
+                case .failed(let error):
+                    io.counters.countDropped(reason: "encode_failed")
+                    if !warned.exchange(true, ordering: .relaxed) { io.logger.warning("cannot encode frame: \(error)") }
+                case .timeout: continue
+                case .end:
+                    emitted.signal()
+                    return
                 }
-                state.workerEnded()
             }
         }
-        var index = 0
-        while let frame = io.receive() {
-            state.put(index, frame, limit: threads)
-            index += 1
-        }
-        state.finishAndWait()
-    }
-}
-
-/// The hand-over between the node thread and the encoding workers of a parallel `jpeg.encode`.
-private final class ParallelState: @unchecked Sendable {
-    // Safe: every field is read and written with `lock` held.
-    private let lock = ConditionLock()
-    private var jobs: [(Int, Frame)] = []
-    private var inFlight = 0
-    private var nextOut = 0
-    private var ended = false
-    private var workers: Int
-
-    init(workers: Int) { self.workers = workers }
-
-    /// Queues a frame, waiting while `limit` frames are already being encoded.
-    func put(_ index: Int, _ frame: Frame, limit: Int) {
-        lock.withLock {
-            while inFlight >= limit { lock.wait() }
-            jobs.append((index, frame))
-            inFlight += 1
-            lock.broadcast()
-        }
-    }
-
-    /// The next frame to encode; nil once the input ended and every frame was taken.
-    func take() -> (Int, Frame)? {
-        lock.withLock {
-            while jobs.isEmpty && !ended { lock.wait() }
-            return jobs.isEmpty ? nil : jobs.removeFirst()
-        }
-    }
-
-    func waitForTurn(_ index: Int) {
-        lock.withLock { while nextOut != index { lock.wait() } }
-    }
-
-    func finishTurn() {
-        lock.withLock {
-            nextOut += 1
-            inFlight -= 1
-            lock.broadcast()
-        }
-    }
-
-    func workerEnded() {
-        lock.withLock {
-            workers -= 1
-            lock.broadcast()
-        }
-    }
-
-    /// Ends the input and waits until every queued frame was emitted and the workers stopped.
-    func finishAndWait() {
-        lock.withLock {
-            ended = true
-            lock.broadcast()
-            while workers > 0 { lock.wait() }
-        }
+        while let frame = io.receive() { pool.put(frame) }
+        pool.finish()
+        emitted.wait()
+        pool.waitForWorkers()
     }
 }
 

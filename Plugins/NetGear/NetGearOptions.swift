@@ -71,6 +71,8 @@ enum NetGearOptions {
 
     static let senderExtras: [OptionSpec] = [
         OptionSpec("message", .json, doc: "extra JSON to send with every frame in 'message' (merged with frame metadata)"),
+        OptionSpec("jpeg_threads", .int(0...64), default: .int(0),
+                   doc: "with jpeg_compression: 0 encodes each frame on the sender's own thread, as vidgear does (lowest latency); N encodes on N threads ahead of sending, in order (throughput, e.g. 2 on a 2-core machine)"),
     ]
 
     static let receiverExtras: [OptionSpec] = [
@@ -92,6 +94,9 @@ enum NetGearOptions {
         }
         if o.bool("multiserver_mode") && o.bool("multiclient_mode") {
             d.error("multiserver_mode and multiclient_mode cannot both be on", at: o.location(of: "multiclient_mode"))
+        }
+        if side == .sender, (o.int("jpeg_threads") ?? 0) > 0, case .bool(false)? = o["jpeg_compression"] {
+            d.error("jpeg_threads encodes frames for jpeg_compression, which is off", at: o.location(of: "jpeg_threads"))
         }
         if o.bool("bidirectional_mode") && pattern == 2 {
             d.error("bidirectional_mode needs pattern 0 or 1, not 2 (PUB/SUB has no replies)", at: o.location(of: "bidirectional_mode"))
@@ -181,6 +186,7 @@ struct NetGearConfig: Sendable {
     var jpegQuality: Int
     var fastDCT: Bool
     var fastUpsample: Bool
+    var jpegThreads: Int
     var maxRetries: Int?
     var requestTimeout: Double
     var subscriberTimeout: Double?
@@ -208,6 +214,7 @@ struct NetGearConfig: Sendable {
         jpegQuality = o.int("jpeg_compression_quality") ?? 90
         fastDCT = o.isSet("jpeg_compression_fastdct") ? o.bool("jpeg_compression_fastdct") : true
         fastUpsample = o.bool("jpeg_compression_fastupsample")
+        jpegThreads = side == .sender && jpegEnabled ? (o.int("jpeg_threads") ?? 0) : 0
         maxRetries = o.int("max_retries")
         requestTimeout = Double(o.int("request_timeout") ?? 4)
         subscriberTimeout = o.int("subscriber_timeout").map(Double.init)

@@ -88,6 +88,7 @@ final class NetGearSendNode: Node, @unchecked Sendable {
             if let domain { NetGearSecurity.shared.unregister(domain: domain) }
             domain = nil
         }
+        if config.jpegThreads > 0 { return try runEncodingAhead(io) }
         while !stopRequested.load(ordering: .acquiring) {
             if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
             try drainWatcher()
@@ -97,6 +98,50 @@ final class NetGearSendNode: Node, @unchecked Sendable {
                 return
             case .timeout:
                 continue
+            case .frame(let frame):
+                try send(frame)
+            }
+        }
+        sendTerminate()
+    }
+
+    /// `jpeg_threads: N`: a feeder thread takes input frames and N workers JPEG-encode them
+    /// while this thread sends earlier ones and waits for their replies; frames are sent in
+    /// input order, each already JPEG, so `prepare` passes them through.
+    private func runEncodingAhead(_ io: NodeIO) throws {
+        let config = config
+        let pool = OrderedEncoderPool(threads: config.jpegThreads, name: name) { codec, frame in
+            guard frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
+            return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422,
+                                    fastDCT: config.fastDCT)
+        }
+        defer { pool.cancel() }
+        startThread(name: "\(name).feed") {
+            while !pool.isCancelled {
+                switch io.receive(timeout: 0.25) {
+                case .frame(let frame):
+                    if !pool.put(frame) { io.counters.countDropped(reason: "stopping") }
+                case .timeout:
+                    continue
+                case .end:
+                    pool.finish()
+                    return
+                }
+            }
+        }
+        var warned = false
+        while !stopRequested.load(ordering: .acquiring) {
+            if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
+            try drainWatcher()
+            switch pool.next(timeout: 0.25) {
+            case .end:
+                sendTerminate()
+                return
+            case .timeout:
+                continue
+            case .failed(let error):
+                counters.countDropped(reason: "encode_failed")
+                if !warned { logger.warning("JPEG encoding failed: \(error)"); warned = true }
             case .frame(let frame):
                 try send(frame)
             }

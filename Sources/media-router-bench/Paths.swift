@@ -165,6 +165,8 @@ enum OurPath {
     enum JPEGSource {
         /// netgear.send encodes each raw frame itself (jpeg_compression), as vidgear does.
         case sender
+        /// netgear.send with `jpeg_threads: 2`: two threads encode ahead while it sends.
+        case senderThreads
         /// A jpeg.encode node upstream encodes on two threads (one per core of the test machine), in order, while the sender waits for replies.
         case node
         /// Frames arrive already encoded (a MJPEG camera, a relay) and pass through.
@@ -188,7 +190,7 @@ enum OurPath {
         let yaml = """
             nodes:
               \(source)
-              tx: {kind: netgear.send, input: {node: \(senderInput), queue: {size: 2, policy: \(policy)}}, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern), jpeg_compression: \(jpeg), jpeg_compression_quality: \(quality)}
+              tx: {kind: netgear.send, input: {node: \(senderInput), queue: {size: 2, policy: \(policy)}}, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern), jpeg_compression: \(jpeg), jpeg_compression_quality: \(quality)\(jpeg && jpegSource == .senderThreads ? ", jpeg_threads: 2" : "")}
               rx: {kind: netgear.receive, \(sec)address: 127.0.0.1, port: \(port), pattern: \(pattern)}
               meter: {kind: bench.meter, input: rx, key: "\(key)"}
             """

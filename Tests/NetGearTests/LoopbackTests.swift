@@ -70,6 +70,50 @@ struct LoopbackTests {
         #expect(graph.counters("rx")?.dropped.load(ordering: .relaxed) == 0)
     }
 
+    /// `jpeg_threads`: frames encoded ahead on several threads still go out in input order,
+    /// each picture the one its sequence number names, in colour and in gray.
+    @Test(arguments: [false, true])
+    func encodingAheadKeepsOrderAndPictures(_ gray: Bool) async throws {
+        let keys = try makeKeys()
+        let port = uniquePort()
+        let key = uniqueKey("ahead")
+        let frames = 120
+        let graph = try LoggedGraph("""
+            nodes:
+              cam: {kind: test.indexed, width: 64, height: 48, framerate: 1000, count: \(frames), gray: \(gray)}
+              tx:
+                kind: netgear.send
+                input: {node: cam, queue: {size: 256, policy: block}}
+                address: 127.0.0.1
+                port: \(port)
+                pattern: 1
+                jpeg_compression: true
+                jpeg_threads: 3
+                \(secureOptions(1, keys: keys))
+              rx:
+                kind: netgear.receive
+                address: 127.0.0.1
+                port: \(port)
+                pattern: 1
+                \(secureOptions(1, keys: keys))
+              sink: {kind: test.collect, input: rx, key: \(key), keep: true}
+            """)
+        let ended = await graph.ended(within: 15)
+        if !ended { await graph.stop() }
+        #expect(ended, "graph did not end by itself after the sender's terminate")
+        #expect(graph.runtime.failures.isEmpty, "\(graph.runtime.failures)")
+        let got = collected(key)
+        #expect(got.count == frames)
+        #expect(got.map(\.sequence) == Array(0..<UInt64(frames)))
+        #expect(got.allSatisfy { $0.format == .jpeg })
+        let indices = try got.map { f -> Int in
+            let pixels = try decodeJPEG(f.payload!, gray: gray)
+            return Int(pixels[(4 * 64 + 4) * (gray ? 1 : 3)])
+        }
+        #expect(indicesMatch(indices, (0..<frames).map { $0 % 256 }, jpeg: true), "\(indices)")
+        #expect(graph.counters("tx")?.dropped.load(ordering: .relaxed) == 0)
+    }
+
     /// Multi-server: the receiver ends when every sender of its port list has ended, not when
     /// the ones it has heard from have (vidgear ends early when a sender starts late).
     @Test(arguments: [1, 2])
