@@ -88,52 +88,25 @@ final class NetGearSendNode: Node, @unchecked Sendable {
             if let domain { NetGearSecurity.shared.unregister(domain: domain) }
             domain = nil
         }
-        if config.jpegThreads > 0 { return try runEncodingAhead(io) }
-        while !stopRequested.load(ordering: .acquiring) {
-            if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
-            try drainWatcher()
-            switch io.receive(timeout: 0.25) {
-            case .end:
-                sendTerminate()
-                return
-            case .timeout:
-                continue
-            case .frame(let frame):
-                try send(frame)
-            }
-        }
-        sendTerminate()
-    }
-
-    /// `jpeg_threads: N`: a feeder thread takes input frames and N workers JPEG-encode them
-    /// while this thread sends earlier ones and waits for their replies; frames are sent in
-    /// input order, each already JPEG, so `prepare` passes them through.
-    private func runEncodingAhead(_ io: NodeIO) throws {
-        let config = config
-        let pool = OrderedEncoderPool(threads: config.jpegThreads, name: name) { codec, frame in
-            guard frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
-            return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422,
-                                    fastDCT: config.fastDCT)
-        }
-        defer { pool.cancel() }
-        startThread(name: "\(name).feed") {
-            while !pool.isCancelled {
-                switch io.receive(timeout: 0.25) {
-                case .frame(let frame):
-                    if !pool.put(frame) { io.counters.countDropped(reason: "stopping") }
-                case .timeout:
-                    continue
-                case .end:
-                    pool.finish()
-                    return
-                }
-            }
-        }
+        // `jpeg_threads: N`: frames come JPEG-encoded, in input order, from N workers that
+        // encode ahead while this thread sends earlier ones; `prepare` passes them through.
+        let pool = config.jpegThreads > 0 ? startEncodingAhead(io) : nil
+        defer { pool?.cancel() }
         var warned = false
         while !stopRequested.load(ordering: .acquiring) {
             if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
             try drainWatcher()
-            switch pool.next(timeout: 0.25) {
+            let next: OrderedEncoderPool.Output
+            if let pool {
+                next = pool.next(timeout: 0.25)
+            } else {
+                switch io.receive(timeout: 0.25) {
+                case .frame(let frame): next = .frame(frame)
+                case .timeout: next = .timeout
+                case .end: next = .end
+                }
+            }
+            switch next {
             case .end:
                 sendTerminate()
                 return
@@ -147,6 +120,30 @@ final class NetGearSendNode: Node, @unchecked Sendable {
             }
         }
         sendTerminate()
+    }
+
+    /// A feeder thread hands input frames to `jpeg_threads` encoding workers.
+    private func startEncodingAhead(_ io: NodeIO) -> OrderedEncoderPool {
+        let config = config
+        let pool = OrderedEncoderPool(threads: config.jpegThreads, name: name) { codec, frame in
+            guard frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
+            return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422,
+                                    fastDCT: config.fastDCT)
+        }
+        startThread(name: "\(name).feed") {
+            while !pool.isCancelled {
+                switch io.receive(timeout: 0.25) {
+                case .frame(let frame):
+                    if !pool.put(frame) { io.counters.countDropped(reason: "stopping") }
+                case .timeout:
+                    continue
+                case .end:
+                    pool.finish()
+                    return
+                }
+            }
+        }
+        return pool
     }
 
     /// Drops every session of a binding socket so that revoked clients must handshake again
