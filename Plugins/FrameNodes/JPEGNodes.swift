@@ -44,49 +44,36 @@ final class JPEGEncodeNode: Node, Sendable {
     }
 
     func run(_ io: NodeIO) throws {
+        let encode: @Sendable (Frame) throws -> Frame = { [quality, subsampling, fastDCT] frame in
+            try ThreadCodec.current.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT)
+        }
         if threads == 1 {
-            let codec = JPEGFrameCodec()
-            while let frame = io.receive() { encodeAndEmit(frame, codec: codec, io: io) }
-        } else {
-            try runParallel(io)
+            while let frame = io.receive() { handle(Result { try encode(frame) }, io: io) }
+            return
+        }
+        // Frames go to `threads` workers from a feeder thread; this thread hands the results on
+        // in input order as soon as each is ready.
+        let pool = OrderedEncoderPool(threads: threads, name: io.name, encode: encode)
+        defer { pool.cancel() }
+        pool.feed(from: io)
+        while true {
+            switch pool.next(timeout: nil) {
+            case .frame(let out): handle(.success(out), io: io)
+            case .failed(let error): handle(.failure(error), io: io)
+            case .timeout: continue
+            case .end: return
+            }
         }
     }
 
-    private func encodeAndEmit(_ frame: Frame, codec: JPEGFrameCodec, io: NodeIO) {
-        do {
-            io.emit(try codec.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT))
-        } catch {
+    private func handle(_ result: Result<Frame, any Error>, io: NodeIO) {
+        switch result {
+        case .success(let out):
+            io.emit(out)
+        case .failure(let error):
             io.counters.countDropped(reason: "encode_failed")
             if !warned.exchange(true, ordering: .relaxed) { io.logger.warning("cannot encode frame: \(error)") }
         }
-    }
-
-    /// Frames go to `threads` workers, each with its own encoder; an emitter thread hands the
-    /// results on in input order as soon as each is ready, so a finished frame never waits for
-    /// this thread to come back from `receive`.
-    private func runParallel(_ io: NodeIO) throws {
-        let pool = OrderedEncoderPool(threads: threads, name: io.name) { [quality, subsampling, fastDCT] codec, frame in
-            try codec.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT)
-        }
-        let emitted = Event()
-        startThread(name: "\(io.name).emit") { [self] in
-            while true {
-                switch pool.next(timeout: nil) {
-                case .frame(let out): io.emit(out)
-                case .failed(let error):
-                    io.counters.countDropped(reason: "encode_failed")
-                    if !warned.exchange(true, ordering: .relaxed) { io.logger.warning("cannot encode frame: \(error)") }
-                case .timeout: continue
-                case .end:
-                    emitted.signal()
-                    return
-                }
-            }
-        }
-        while let frame = io.receive() { pool.put(frame) }
-        pool.finish()
-        emitted.wait()
-        pool.waitForWorkers()
     }
 }
 

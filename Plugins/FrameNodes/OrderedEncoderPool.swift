@@ -1,15 +1,15 @@
 import Foundation
 import MediaRouter
 
-/// Encodes frames on several threads at once and hands the results out in input order.
+/// Transforms frames (JPEG-encodes them) on several threads at once and hands the results out
+/// in input order.
 ///
 /// One libjpeg-turbo encoder does about 2,000 640x480 frames/s on the development machine, so a
 /// single thread caps a JPEG stream there; frames are independent, so N workers (each with its
 /// own encoder) raise throughput about N-fold up to the core count. Single-frame latency is
 /// unchanged. A producer `put`s frames, a consumer takes them back in order with `next`.
 public final class OrderedEncoderPool: @unchecked Sendable {
-    // Safe: every mutable field is read and written with `lock` held; the workers' codecs are
-    // each used by their own thread only.
+    // Safe: every mutable field is read and written with `lock` held.
     public enum Output {
         case frame(Frame)
         case failed(any Error)
@@ -24,28 +24,22 @@ public final class OrderedEncoderPool: @unchecked Sendable {
     private var nextOut = 0
     private var ended = false
     private var cancelled = false
-    private var liveWorkers: Int
     private let limit: Int
 
-    /// Starts `threads` workers; `encode` runs on them with each worker's own codec.
-    public init(threads: Int, name: String, encode: @escaping @Sendable (JPEGFrameCodec, Frame) throws -> Frame) {
+    /// Starts `threads` workers that run `encode` (which can use `ThreadCodec.current`, one
+    /// codec per worker).
+    public init(threads: Int, name: String, encode: @escaping @Sendable (Frame) throws -> Frame) {
         let threads = max(1, threads)
-        liveWorkers = threads
         // Enough frames in hand that every worker stays busy while the consumer is elsewhere.
         limit = threads * 2
         for w in 0..<threads {
             startThread(name: "\(name).jpeg\(w)") { [self] in
-                let codec = JPEGFrameCodec()
                 while let (index, frame) = take() {
-                    let result = Result { try encode(codec, frame) }
+                    let result = Result { try encode(frame) }
                     lock.withLock {
                         results[index] = result
                         lock.broadcast()
                     }
-                }
-                lock.withLock {
-                    liveWorkers -= 1
-                    lock.broadcast()
                 }
             }
         }
@@ -71,6 +65,24 @@ public final class OrderedEncoderPool: @unchecked Sendable {
             submitted += 1
             lock.broadcast()
             return true
+        }
+    }
+
+    /// Starts a thread that `put`s every input frame of `io` and calls `finish` at the end of the
+    /// stream; it returns early (counting a frame it could not queue) once the pool is cancelled.
+    public func feed(from io: NodeIO) {
+        startThread(name: "\(io.name).feed") { [self] in
+            while !isCancelled {
+                switch io.receive(timeout: 0.25) {
+                case .frame(let frame):
+                    if !put(frame) { io.counters.countDropped(reason: "stopping") }
+                case .timeout:
+                    continue
+                case .end:
+                    finish()
+                    return
+                }
+            }
         }
     }
 
@@ -116,11 +128,5 @@ public final class OrderedEncoderPool: @unchecked Sendable {
             jobs.removeAll()
             lock.broadcast()
         }
-    }
-
-    /// Waits until every worker thread has returned (after `finish` and the last `next`, or
-    /// after `cancel`).
-    public func waitForWorkers() {
-        lock.withLock { while liveWorkers > 0 { lock.wait() } }
     }
 }

@@ -122,28 +122,21 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         sendTerminate()
     }
 
-    /// A feeder thread hands input frames to `jpeg_threads` encoding workers.
+    /// A feeder thread hands input frames to `jpeg_threads` workers that encode them for the wire.
     private func startEncodingAhead(_ io: NodeIO) -> OrderedEncoderPool {
         let config = config
-        let pool = OrderedEncoderPool(threads: config.jpegThreads, name: name) { codec, frame in
-            guard frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
-            return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422,
-                                    fastDCT: config.fastDCT)
+        let pool = OrderedEncoderPool(threads: config.jpegThreads, name: name) { frame in
+            try Self.encodeForWire(frame, codec: ThreadCodec.current, config: config)
         }
-        startThread(name: "\(name).feed") {
-            while !pool.isCancelled {
-                switch io.receive(timeout: 0.25) {
-                case .frame(let frame):
-                    if !pool.put(frame) { io.counters.countDropped(reason: "stopping") }
-                case .timeout:
-                    continue
-                case .end:
-                    pool.finish()
-                    return
-                }
-            }
-        }
+        pool.feed(from: io)
         return pool
+    }
+
+    /// vidgear's jpeg_compression: a raw frame libjpeg-turbo can take becomes JPEG (gray frames
+    /// without chroma); anything else is returned as it is.
+    private static func encodeForWire(_ frame: Frame, codec: JPEGFrameCodec, config: NetGearConfig) throws -> Frame {
+        guard config.jpegEnabled, frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
+        return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422, fastDCT: config.fastDCT)
     }
 
     /// Drops every session of a binding socket so that revoked clients must handshake again
@@ -156,16 +149,14 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     // MARK: Sending
 
     private func prepare(_ frame: Frame) -> (header: [UInt8], frame: Frame)? {
-        var out = frame
+        let out: Frame
         var label: JPEGLabel?
-        if frame.format != .jpeg && config.jpegEnabled && JPEGFrameCodec.jpegFormat(for: frame.format) != nil {
-            do {
-                out = try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422, fastDCT: config.fastDCT)
-            } catch {
-                counters.countDropped(reason: "encode_failed")
-                logger.warning("JPEG encoding failed: \(error)")
-                return nil
-            }
+        do {
+            out = try Self.encodeForWire(frame, codec: codec, config: config)
+        } catch {
+            counters.countDropped(reason: "encode_failed")
+            logger.warning("JPEG encoding failed: \(error)")
+            return nil
         }
         var dtype = "", shape: [Int] = []
         if out.format == .jpeg {
