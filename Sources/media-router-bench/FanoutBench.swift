@@ -178,9 +178,13 @@ enum FanoutRun {
             """
         try senderYAML.write(toFile: dir + "/send.yaml", atomically: true, encoding: .utf8)
         try ("nodes:\n" + receiverNodes.replacingOccurrences(of: "PORT", with: "\(port)")).write(toFile: dir + "/recv.yaml", atomically: true, encoding: .utf8)
+        // Every process started is stopped on the way out, also when a later one fails to start.
+        var started: [Process] = []
+        defer { stop(started.reversed()) }
         let sender = try launch(router, ["run", dir + "/send.yaml", "--stats-file", dir + "/send.json", "--quiet"])
+        started.append(sender)
         let receiver = try launch(router, ["run", dir + "/recv.yaml", "--stats-file", dir + "/recv.json", "--quiet"])
-        defer { stop([receiver, sender]) }
+        started.append(receiver)
         guard let r = measure(sender: sender, receivers: [receiver], duration: duration,
                               ready: { (readStats(dir + "/send.json")?["nodes"]?["tx"]?["auth_accepted"]?.intValue ?? 0) >= n },
                               counts: { frames(readStats(dir + "/recv.json"), prefix: "sink") }) else {
@@ -198,9 +202,12 @@ enum FanoutRun {
         let server = try CurveKeyPair.generate()
         let keyFile = dir + "/server.key_secret"
         try CurveCertificate.writeSecret(server, to: keyFile)
+        var started: [Process] = []
+        defer { stop(started.reversed()) }
         let pub = try launch(me, ["raw-pub", "--port", "\(port)", "--fps", "\(fps)", "--width", "\(width)", "--height", "\(height)", "--key", keyFile])
+        started.append(pub)
         let subs = try launch(me, ["raw-subs", "--port", "\(port)", "--count", "\(n)", "--server-key", server.publicKey.z85, "--stats-file", dir + "/subs.json"])
-        defer { stop([subs, pub]) }
+        started.append(subs)
         guard let r = measure(sender: pub, receivers: [subs], duration: duration,
                               ready: { (readStats(dir + "/subs.json")?["connected"]?.intValue ?? 0) >= n },
                               counts: { frames(readStats(dir + "/subs.json"), prefix: "sub") }) else {
@@ -215,14 +222,16 @@ enum FanoutRun {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var receivers: [Process] = []
+        var sender: Process?
+        defer { stop(receivers + (sender.map { [$0] } ?? [])) }
         for (i, p) in ports.enumerated() {
             receivers.append(try launch(python, [root + "/bench/vidgear_fanout.py", "recv", "--port", "\(p)", "--stats", dir + "/r\(i).json"]))
         }
         Thread.sleep(forTimeInterval: 2 + Double(n) * 0.1)
-        let sender = try launch(python, [root + "/bench/vidgear_fanout.py", "send", "--ports", ports.map(String.init).joined(separator: ","),
-                                         "--fps", "\(fps)", "--width", "\(width)", "--height", "\(height)"])
-        defer { stop(receivers + [sender]) }
-        let r = measure(sender: sender, receivers: receivers, duration: duration,
+        let started = try launch(python, [root + "/bench/vidgear_fanout.py", "send", "--ports", ports.map(String.init).joined(separator: ","),
+                                          "--fps", "\(fps)", "--width", "\(width)", "--height", "\(height)"])
+        sender = started
+        let r = measure(sender: started, receivers: receivers, duration: duration,
                         ready: { (0..<n).allSatisfy { (readStats(dir + "/r\($0).json")?["frames"]?.intValue ?? 0) > 0 } },
                         counts: {
                             var out: [String: Count] = [:]

@@ -99,6 +99,9 @@ struct RecordBench: ParsableCommand {
         try yaml.write(toFile: graph, atomically: true, encoding: .utf8)
         let p = try FanoutRun.launch(router, ["run", graph, "--stats-file", stats, "--quiet"])
         Thread.sleep(forTimeInterval: 2)
+        guard p.isRunning else {
+            throw ValidationError("media-router run \(graph) ended at once (status \(p.terminationStatus)); run it by hand to see why")
+        }
         func counts() -> ([String: Int], [String: Int], Int, Int64) {
             let s = FanoutRun.readStats(stats)
             var f: [String: Int] = [:], d: [String: Int] = [:]
