@@ -44,9 +44,8 @@ final class CaptureNode: Node {
 
     func makePipeline(passthrough: Bool) throws -> Pipeline {
         let built = config.description(passthrough: passthrough)
-        let pipeline = try Pipeline(description: built.description)
-        try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: CaptureConfig.withoutMain)
-        return pipeline
+        return try ElementProperties.pipeline(built.description, properties: config.properties, mainElement: built.elementName,
+                                              withoutMain: CaptureConfig.withoutMain)
     }
 
     enum Outcome {
@@ -161,21 +160,7 @@ struct CaptureClock {
     mutating func frame(from sample: VideoSample, config: CaptureConfig) -> Frame? {
         guard let width = sample.width, let height = sample.height, let formatName = sample.format else { return nil }
         let format = PixelFormat(formatName)
-        let payload: FramePayload
-        if format == .jpeg || FrameLayout.tight(format, width: width, height: height) == nil {
-            guard let base = sample.bytes.baseAddress else { return nil }
-            payload = FramePayload(borrowing: base, count: sample.count) { _ = sample }
-        } else {
-            guard let tight = FrameLayout.tight(format, width: width, height: height),
-                  let layout = FrameLayout.of(sample, format: format, width: width, height: height),
-                  let base = sample.bytes.baseAddress else { return nil }
-            if layout.sameRows(as: tight), sample.count >= tight.size {
-                // Zero copy: the sample owns the mapped GstBuffer for as long as the payload lives.
-                payload = FramePayload(borrowing: base, count: tight.size) { _ = sample }
-            } else {
-                payload = FramePayload.make(count: tight.size) { layout.copy(sample.bytes, to: $0, as: tight) }
-            }
-        }
+        guard let payload = FrameLayout.payload(of: sample, format: format, width: width, height: height) else { return nil }
         var duration = FrameRates.frameDuration(sample.framerate)
         if duration == 0 { duration = FrameRates.frameDuration(config.framerate) }
         let now = Clock.wallNanoseconds()

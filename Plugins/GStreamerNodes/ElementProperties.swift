@@ -12,6 +12,14 @@ enum ElementProperties {
 
     /// Applies every property; the first failure is thrown with a message for the user.
     /// `withoutMain` says why a plain key has no element to go to, when `mainElement` is nil.
+    /// Parses a pipeline description and sets the `properties:` on its elements.
+    static func pipeline(_ description: String, properties: [(String, String)], mainElement: String?,
+                         withoutMain: String) throws -> Pipeline {
+        let pipeline = try Pipeline(description: description)
+        try apply(properties, to: pipeline, mainElement: mainElement, withoutMain: withoutMain)
+        return pipeline
+    }
+
     static func apply(_ properties: [(String, String)], to pipeline: Pipeline, mainElement: String?,
                       withoutMain: String) throws {
         for (key, value) in properties {

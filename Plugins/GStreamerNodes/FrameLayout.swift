@@ -75,6 +75,22 @@ struct FrameLayout: Equatable, Sendable {
         return FrameLayout(planes: planes, size: sample.count)
     }
 
+    /// A pulled sample's bytes as a frame payload with tightly packed rows: the sample's own
+    /// memory when its rows already are (zero copy: the payload keeps the mapped GstBuffer
+    /// alive), else one row-by-row copy. Formats without a tight layout (JPEG, ...) are taken
+    /// whole. Nil for a sample that cannot be read.
+    static func payload(of sample: VideoSample, format: PixelFormat, width: Int, height: Int) -> FramePayload? {
+        guard let base = sample.bytes.baseAddress else { return nil }
+        guard let tight = tight(format, width: width, height: height) else {
+            return FramePayload(borrowing: base, count: sample.count) { _ = sample }
+        }
+        guard let layout = of(sample, format: format, width: width, height: height) else { return nil }
+        if layout.sameRows(as: tight), sample.count >= tight.size {
+            return FramePayload(borrowing: base, count: tight.size) { _ = sample }
+        }
+        return FramePayload.make(count: tight.size) { layout.copy(sample.bytes, to: $0, as: tight) }
+    }
+
     /// Whether the bytes of one layout can be read as the other without copying.
     func sameRows(as other: FrameLayout) -> Bool {
         planes.count == other.planes.count && zip(planes, other.planes).allSatisfy { $0.offset == $1.offset && $0.stride == $1.stride }

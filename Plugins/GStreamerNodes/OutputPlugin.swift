@@ -23,7 +23,7 @@ public struct GStreamerOutputPlugin: NodePlugin {
         do {
             let pipeline = try Pipeline(description: built.description)
             do {
-                try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: "the sink description does not end with an element")
+                try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: OutputConfig.withoutMain)
             } catch {
                 diagnostics.error("option 'properties' of \(kind): \(error)", at: options.location(of: "properties"))
             }
@@ -39,6 +39,8 @@ public struct GStreamerOutputPlugin: NodePlugin {
 }
 
 struct OutputConfig: Sendable {
+    static let withoutMain = "the sink description does not end with an element"
+
     var sink: String
     var sync: Bool
     var properties: [(String, String)]
@@ -83,8 +85,8 @@ final class OutputNode: Node {
         let built = config.description(inputCaps: nil)
         let pipeline: Pipeline
         do {
-            pipeline = try Pipeline(description: built.description)
-            try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: "the sink description does not end with an element")
+            pipeline = try ElementProperties.pipeline(built.description, properties: config.properties, mainElement: built.elementName,
+                                                      withoutMain: OutputConfig.withoutMain)
         } catch {
             throw RouterError(.startFailed, GStreamerHints.describe(error, description: built.description))
         }

@@ -170,9 +170,8 @@ final class RecordSession: Sendable {
         key = Key(frame)
         let framerate = FrameRates.fraction(forFrameDuration: frame.duration)
         plan = config.plan(for: frame.format, width: frame.width, height: frame.height, framerate: framerate)
-        pipeline = try Pipeline(description: plan.description(inputCaps: nil))
-        try ElementProperties.apply(config.properties, to: pipeline, mainElement: plan.encoder,
-                                    withoutMain: RecordPlan.withoutEncoder)
+        pipeline = try ElementProperties.pipeline(plan.description(inputCaps: nil), properties: config.properties,
+                                                  mainElement: plan.encoder, withoutMain: RecordPlan.withoutEncoder)
         source = try pipeline.appSrc(named: "mr_src")
         if frame.format == .jpeg {
             try source.setCaps("image/jpeg,width=\(frame.width),height=\(frame.height),framerate=\(framerate)")

@@ -34,7 +34,7 @@ public struct GStreamerTransformPlugin: NodePlugin {
         do {
             let pipeline = try Pipeline(description: built.description)
             do {
-                try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: "the fragment does not start with an element")
+                try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: TransformConfig.withoutMain)
             } catch {
                 diagnostics.error("option 'properties' of \(kind): \(error)", at: options.location(of: "properties"))
             }
@@ -50,6 +50,8 @@ public struct GStreamerTransformPlugin: NodePlugin {
 }
 
 struct TransformConfig: Sendable {
+    static let withoutMain = "the fragment does not start with an element"
+
     var fragment: String
     var format: PixelFormat
     var width: Int?
@@ -128,8 +130,8 @@ final class TransformNode: Node {
 
     func run(_ io: NodeIO) throws {
         let built = config.description(inputCaps: nil)
-        let pipeline = try Pipeline(description: built.description)
-        try ElementProperties.apply(config.properties, to: pipeline, mainElement: built.elementName, withoutMain: "the fragment does not start with an element")
+        let pipeline = try ElementProperties.pipeline(built.description, properties: config.properties, mainElement: built.elementName,
+                                                      withoutMain: TransformConfig.withoutMain)
         let source = try pipeline.appSrc(named: "mr_src")
         source.block = true
         source.maxBytes = 0
@@ -210,7 +212,8 @@ final class TransformNode: Node {
         var lastTimestamp: Int64 = .min
         while case .sample(let sample) = sink.pullSample(timeout: nil) {
             guard let width = sample.width, let height = sample.height, let formatName = sample.format,
-                  let frame = makeFrame(sample, format: PixelFormat(formatName), width: width, height: height) else {
+                  case let format = PixelFormat(formatName),
+                  let payload = FrameLayout.payload(of: sample, format: format, width: width, height: height) else {
                 io.counters.countDropped(reason: "unreadable_sample")
                 continue
             }
@@ -223,22 +226,10 @@ final class TransformNode: Node {
             lastTimestamp = timestamp
             var duration = FrameRates.frameDuration(sample.framerate)
             if duration == 0 { duration = inputDuration }
-            io.emit(Frame(format: frame.format, width: width, height: height, payload: frame.payload,
+            io.emit(Frame(format: format, width: width, height: height, payload: payload,
                           timestamp: timestamp, sequence: sequence, duration: duration, metadata: metadata ?? .null))
             sequence += 1
         }
-    }
-
-    private func makeFrame(_ sample: VideoSample, format: PixelFormat, width: Int, height: Int) -> (format: PixelFormat, payload: FramePayload)? {
-        guard let base = sample.bytes.baseAddress else { return nil }
-        guard let tight = FrameLayout.tight(format, width: width, height: height) else {
-            return (format, FramePayload(borrowing: base, count: sample.count) { _ = sample })
-        }
-        guard let layout = FrameLayout.of(sample, format: format, width: width, height: height) else { return nil }
-        if layout.sameRows(as: tight), sample.count >= tight.size {
-            return (format, FramePayload(borrowing: base, count: tight.size) { _ = sample })
-        }
-        return (format, FramePayload.make(count: tight.size) { layout.copy(sample.bytes, to: $0, as: tight) })
     }
 }
 
