@@ -130,8 +130,7 @@ final class FanoutRun: Sendable {
 
     /// The latest stats the process wrote, if any yet.
     var stats: FanoutStats? {
-        guard let data = FileManager.default.contents(atPath: statsPath), let json = try? JSONValue.parse([UInt8](data)) else { return nil }
-        return FanoutStats(json: json)
+        readStatsFile(statsPath).map(FanoutStats.init(json:))
     }
 
     func int(_ node: String, _ key: String) -> Int { stats?.int(node, key) ?? 0 }
@@ -182,21 +181,8 @@ final class FanoutRun: Sendable {
 
 /// Small helpers of the fan-out tests.
 enum Fanout {
-    /// The wall clock in nanoseconds, as the stats files' `time` field has it.
-    static func wallNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-
     /// Decodes a whole media file (every frame through a decoder), as a player would.
     static func decodesCompletely(_ path: String) throws -> ProcessResult {
         try runProcess("/usr/bin/gst-launch-1.0", ["-q", "filesrc", "location=\(path)", "!", "decodebin", "!", "fakesink", "sync=false"], timeout: 60)
-    }
-
-    /// The media files a recorder wrote under `folder`, sorted.
-    static func recordedFiles(_ folder: String) -> [String] {
-        let files = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String]) ?? []
-        return files.filter { $0.hasSuffix(".mkv") || $0.hasSuffix(".mp4") || $0.hasSuffix(".ts") }.sorted().map { folder + "/" + $0 }
     }
 }

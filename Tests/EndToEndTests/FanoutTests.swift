@@ -61,7 +61,7 @@ struct FanoutTests {
         let received = stats.int("stream", "frames_out")
         let lost = stats.int("stream", "lost")
         let dropped = stats.int("stream", "dropped") + stats.int("archive", "dropped")
-        let files = Fanout.recordedFiles(folder)
+        let files = recordedFiles(folder)
         try #require(files.count == 1, "\(client.name): expected one recording in \(folder), found \(files)")
         let file = files[0]
         let media = try discover(file)
@@ -344,7 +344,7 @@ struct FanoutTests {
         let othersBefore = others.map { $0.stats }
 
         try tree.keys(["revoke", "late", "--location", tree.path("keys")])
-        let revoked = Fanout.wallNanoseconds()
+        let revoked = Clock.wallNanoseconds()  // the stats files' `time` clock
         let samples = late.samples("stream", "frames_out", for: 4.5)
         let othersAfterCut = others.map { $0.int("stream", "frames_out") }
         Thread.sleep(forTimeInterval: 1.5)
@@ -405,7 +405,7 @@ struct FanoutTests {
                          "the receiver gets nothing from the sender; \(receiver.logTail)\n\(sender.logTail)")
 
         try tree.keys(["revoke", "camera1", "--location", tree.path("keys")])
-        let revoked = Fanout.wallNanoseconds()
+        let revoked = Clock.wallNanoseconds()  // the stats files' `time` clock
         let samples = receiver.samples("stream", "frames_out", for: 3.5)
         try expectCut(samples, revokedAt: revoked, then: receiver.int("stream", "frames_out"), what: "the receiver")
         #expect(receiver.stderr.contains("client key \(fingerprint) revoked: cutting sessions"), "\(receiver.logTail)")

@@ -1,5 +1,6 @@
 import Foundation
 import MediaRouter
+import TestSupport
 
 /// One reading of a `run --stats-file`: when the process wrote it, and one node's counter.
 struct MultiHostStatsSample: Sendable {
@@ -86,8 +87,7 @@ final class MultiHostStatsWatch {
     /// Reads every file once, keeping the versions not seen yet.
     func sample() {
         for (name, source) in sources {
-            guard let data = FileManager.default.contents(atPath: source.path),
-                  let doc = try? JSONValue.parse([UInt8](data)),
+            guard let doc = readStatsFile(source.path),
                   let time = doc["time"]?.intValue, let elapsed = doc["elapsed"]?.doubleValue,
                   let value = doc["nodes"]?[source.node]?[source.counter]?.intValue else { continue }
             let s = MultiHostStatsSample(time: Double(time) / 1e9, elapsed: elapsed, frames: Int(value))

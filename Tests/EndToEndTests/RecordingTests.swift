@@ -8,17 +8,6 @@ import TestSupport
 struct RecordingTests {
     let bin = TestPaths.binary
 
-    func recordings(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .filter { $0.hasSuffix(".mkv") || $0.hasSuffix(".mp4") || $0.hasSuffix(".ts") }
-            .sorted().map { dir + "/" + $0 }
-    }
-
-    func stats(_ path: String) -> JSONValue? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONValue.parse([UInt8](data))
-    }
-
     /// The README's demo graph, set up the way scripts/demo sets it up, for 5 seconds.
     @Test func demoGraphRecordsFiveSecondsAtTheConfiguredSizeAndRate() throws {
         let root = TestPaths.temporaryDirectory("demo")
@@ -34,7 +23,7 @@ struct RecordingTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Summary of 'demo'"))
         #expect(r.stdout.contains("last_file="))
-        let files = recordings(root + "/demo/recordings")
+        let files = recordedFiles(root + "/demo/recordings")
         #expect(files.count == 1)
         let media = try discover(try #require(files.first))
         #expect(media.playable, "\(media.output)")
@@ -67,7 +56,7 @@ struct RecordingTests {
         p.signal(SIGINT)
         let r = p.wait(timeout: 20)
         #expect(r.status == 0, "\(r.stderr)")
-        let files = recordings(dir)
+        let files = recordedFiles(dir)
         #expect(files.count >= 3, "\(files)")
         var total = 0.0
         for f in files {
@@ -93,13 +82,13 @@ struct RecordingTests {
         try p.start()
         #expect(p.waitForOutput("running 'g'", timeout: 15))
         Thread.sleep(forTimeInterval: 4.6)
-        let before = stats(statsPath)?["nodes"]?["rec"]?["frames_in"]?.intValue ?? 0
+        let before = readStatsFile(statsPath)?["nodes"]?["rec"]?["frames_in"]?.intValue ?? 0
         p.signal(SIGKILL)
         let r = p.wait(timeout: 10)
         #expect(r.signaled)
         #expect(before > 90, "the recorder had frames before the kill: \(before)")
         var frames = 0
-        for f in recordings(dir) {
+        for f in recordedFiles(dir) {
             let n = try countFrames(f)
             #expect(n > 0, "\(f) plays (has demuxable frames)")
             frames += n
@@ -135,15 +124,15 @@ struct RecordingTests {
         let p = ChildProcess(bin, ["run", graph, "--stats-file", statsPath])
         try p.start()
         #expect(p.waitForOutput("No space left", timeout: 20), "\(p.stderr)")
-        let mid = stats(statsPath)?["nodes"]?["other"]?["frames_in"]?.intValue ?? 0
+        let mid = readStatsFile(statsPath)?["nodes"]?["other"]?["frames_in"]?.intValue ?? 0
         Thread.sleep(forTimeInterval: 1.5)
-        let later = stats(statsPath)?["nodes"]?["other"]?["frames_in"]?.intValue ?? 0
+        let later = readStatsFile(statsPath)?["nodes"]?["other"]?["frames_in"]?.intValue ?? 0
         #expect(later > mid + 30, "the other consumer keeps getting frames: \(mid) -> \(later)")
         p.signal(SIGINT)
         let r = p.wait(timeout: 20)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("rec"))
-        let files = recordings(mountPoint)
+        let files = recordedFiles(mountPoint)
         #expect(!files.isEmpty)
         // Every segment that was closed before the disk filled plays.
         let closed = r.stderr.split(separator: "\n").filter { $0.contains("closed segment") }

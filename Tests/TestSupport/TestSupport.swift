@@ -198,3 +198,15 @@ public func countFrames(_ path: String) throws -> Int {
 public func testRegistry(_ plugins: [any NodePlugin.Type], converters: [any FrameConverter] = []) -> NodeRegistry {
     NodeRegistry(plugins: plugins, converters: converters)
 }
+
+/// The JSON a `media-router run --stats-file` wrote, if the file is there and whole.
+public func readStatsFile(_ path: String) -> JSONValue? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return try? JSONValue.parse([UInt8](data))
+}
+
+/// The recordings (.mkv, .mp4, .ts) under `folder`, its subfolders included, sorted.
+public func recordedFiles(_ folder: String) -> [String] {
+    let files = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String]) ?? []
+    return files.filter { $0.hasSuffix(".mkv") || $0.hasSuffix(".mp4") || $0.hasSuffix(".ts") }.sorted().map { folder + "/" + $0 }
+}
