@@ -48,12 +48,8 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     }
 
     func start() throws {
-        if !config.binds && config.secureMode > 0 {
-            refusals = RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
-        }
-        let opened = try openSocket()
-        let verb = config.binds ? "bound" : "connecting to"
-        logger.info("\(verb) \((config.binds ? opened.boundEndpoints : config.endpoints).joined(separator: ", ")) (pattern \(config.pattern)\(opened.securityDescription.map { ", \($0)" } ?? ", no security"))")
+        refusals = factory.makeRefusalRetry()
+        factory.logOpened(try openSocket())
     }
 
     @discardableResult
@@ -68,9 +64,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
         socket = opened.socket
         boundEndpoints = opened.boundEndpoints
         domain = opened.securityDomain
-        refusals?.clientFingerprint = opened.clientFingerprint
-        watcher = PeerWatcher(opened: opened, type: factory.socketType, logger: logger, counters: counters,
-                              explainFailures: !config.binds, refusals: refusals)
+        watcher = factory.watcher(for: opened, refusals: refusals)
         return opened
     }
 

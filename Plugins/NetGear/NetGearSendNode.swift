@@ -56,18 +56,10 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         let opened = try factory.open(securityOwner: owner)
         socket = opened.socket
         domain = opened.securityDomain
-        if refusals == nil && !config.binds && config.secureMode > 0 {
-            refusals = RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
-        }
-        refusals?.clientFingerprint = opened.clientFingerprint
-        watcher = PeerWatcher(opened: opened, type: factory.socketType, logger: logger, counters: counters,
-                              explainFailures: !config.binds, refusals: refusals)
+        if first { refusals = factory.makeRefusalRetry() }
+        watcher = factory.watcher(for: opened, refusals: refusals)
         boundEndpoints = opened.boundEndpoints
-        if first {
-            let verb = config.binds ? "bound" : "connecting to"
-            let where_ = config.binds ? opened.boundEndpoints : config.endpoints
-            logger.info("\(verb) \(where_.joined(separator: ", ")) (pattern \(config.pattern)\(opened.securityDescription.map { ", \($0)" } ?? ", no security"))")
-        }
+        if first { factory.logOpened(opened) }
     }
 
     private func closeSocket(linger: Int) {
@@ -75,6 +67,8 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         watcher = nil
         socket?.close(linger: linger)
         socket = nil
+        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+        domain = nil
     }
 
     func stop() {
@@ -85,8 +79,6 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     func run(_ io: NodeIO) throws {
         defer {
             closeSocket(linger: 1000)
-            if let domain { NetGearSecurity.shared.unregister(domain: domain) }
-            domain = nil
         }
         // `jpeg_threads: N`: frames come JPEG-encoded, in input order, from N workers that
         // encode ahead while this thread sends earlier ones; `prepare` passes them through.
@@ -313,8 +305,6 @@ final class NetGearSendNode: Node, @unchecked Sendable {
         if quietly { logger.debug("\(reason): reconnecting") } else { logger.warning("\(reason): reconnecting") }
         counters.add("reconnects")
         closeSocket(linger: 0)
-        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
-        domain = nil
         try openSocket(first: false)
     }
 

@@ -26,6 +26,27 @@ struct NetGearSocketFactory: Sendable {
         !(config.side == .sender && socketType == .pair && !config.binds && config.secureMode > 0)
     }
 
+    /// The refusal back-off of a secure connecting node (nil for the others); it survives
+    /// reconnections so that the wait between retries keeps growing.
+    func makeRefusalRetry() -> RefusalRetry? {
+        guard !config.binds && config.secureMode > 0 else { return nil }
+        return RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
+    }
+
+    /// Watches a freshly opened socket's connection events.
+    func watcher(for opened: Opened, refusals: RefusalRetry?) -> PeerWatcher {
+        refusals?.clientFingerprint = opened.clientFingerprint
+        return PeerWatcher(opened: opened, type: socketType, logger: logger, counters: counters,
+                           explainFailures: !config.binds, refusals: refusals)
+    }
+
+    /// Logs where a node's first socket went and with which security.
+    func logOpened(_ opened: Opened) {
+        let verb = config.binds ? "bound" : "connecting to"
+        let where_ = config.binds ? opened.boundEndpoints : config.endpoints
+        logger.info("\(verb) \(where_.joined(separator: ", ")) (pattern \(config.pattern)\(opened.securityDescription.map { ", \($0)" } ?? ", no security"))")
+    }
+
     struct Opened {
         var socket: ZMQSocket
         /// Started before the socket binds or connects, so that no handshake goes unseen.
