@@ -140,16 +140,11 @@ final class OutputNode: Node {
                 $0.watch = nil
             }
         }
-        var caps: String?
+        var caps = AppSrcCaps()
         var base: (timestamp: Int64, runningTime: Int64)?
         var lastPTS: Int64 = -1
         while let frame = io.receive() {
-            let frameCaps = Caps.rawVideo(format: frame.format.name, width: frame.width, height: frame.height,
-                                          framerate: FrameRates.fraction(forFrameDuration: frame.duration))
-            if frameCaps != caps {
-                try source.setCaps(frameCaps)
-                caps = frameCaps
-            }
+            try caps.update(for: frame, on: source)
             // Frame times continue from the pipeline's running time when the first frame came,
             // so a sink that syncs shows each frame on time rather than all of them late.
             let origin = base ?? (frame.timestamp, pipeline.runningTimeNanoseconds ?? 0)

@@ -167,16 +167,11 @@ final class TransformNode: Node {
             pull(sink, io: io)
         }
 
-        var caps: String?
+        var caps = AppSrcCaps()
         var lastPTS: Int64 = -1
         var ended = false
         while let frame = io.receive() {
-            let frameCaps = Caps.rawVideo(format: frame.format.name, width: frame.width, height: frame.height,
-                                          framerate: FrameRates.fraction(forFrameDuration: frame.duration))
-            if frameCaps != caps {
-                try source.setCaps(frameCaps)
-                caps = frameCaps
-            }
+            try caps.update(for: frame, on: source)
             let base = timing.withLock { t -> Int64 in
                 if t.base == nil { t.base = frame.timestamp }
                 t.inputDuration = frame.duration
@@ -230,6 +225,26 @@ final class TransformNode: Node {
                           timestamp: timestamp, sequence: sequence, duration: duration, metadata: metadata ?? .null))
             sequence += 1
         }
+    }
+}
+
+/// Keeps an appsrc's caps in step with the raw frames pushed into it. The caps text is made
+/// only when the frames' format, size or frame rate changes, not for every frame.
+struct AppSrcCaps {
+    private struct Key: Equatable {
+        var format: PixelFormat
+        var width: Int
+        var height: Int
+        var framerate: Fraction
+    }
+    private var current: Key?
+
+    mutating func update(for frame: Frame, on source: AppSrc) throws {
+        let key = Key(format: frame.format, width: frame.width, height: frame.height,
+                      framerate: FrameRates.fraction(forFrameDuration: frame.duration))
+        if key == current { return }
+        try source.setCaps(Caps.rawVideo(format: key.format.name, width: key.width, height: key.height, framerate: key.framerate))
+        current = key
     }
 }
 
