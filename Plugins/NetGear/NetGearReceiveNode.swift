@@ -37,7 +37,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     private var endedSenders = Set<String>()
     /// Multi-server senders (by port tag) that have ended their stream at least once.
     private var finishedSenders = Set<String>()
-    private var lastMalformedLog: Int64 = 0
+    private var malformedLog = LogThrottle()
 
     init(config: NetGearConfig, context: NodeContext) {
         self.config = config
@@ -292,9 +292,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
 
     private func malformed(_ reason: MalformedReason) {
         counters.countDropped(reason: "malformed_" + reason.rawValue)
-        let now = Clock.monotonicNanoseconds()
-        if now - lastMalformedLog > 5_000_000_000 {
-            lastMalformedLog = now
+        if malformedLog.admit() != nil {
             logger.warning("dropped a malformed message: \(reason) (further ones are counted, logged every 5 s)")
         }
     }

@@ -19,8 +19,7 @@ final class NetGearSecurity: Sendable {
     private let authenticator = Mutex<ZAPAuthenticator?>(nil)
     /// When each refused key was last logged, per domain, and how many refusals went unlogged
     /// since: a client that keeps reconnecting must not flood the log.
-    private let refusalLog = Mutex<[String: (time: Int64, unlogged: Int)]>([:])
-    static let refusalLogInterval: Int64 = 5_000_000_000
+    private let refusalLog = Mutex<[String: LogThrottle]>([:])
 
     /// Registers a CURVE server socket's domain and policy, starting the authenticator once.
     func register(domain: String, policy: ZAPPolicy, owner: Owner) throws {
@@ -53,18 +52,10 @@ final class NetGearSecurity: Sendable {
             owner.logger.info("client \(who) at \(d.address) authenticated")
         } else {
             owner.counters.add("auth_denied")
-            let now = Clock.monotonicNanoseconds()
             let unlogged: Int? = refusalLog.withLock { log in
                 // Clients choose their keys: bounded, so that made-up keys cannot grow it.
                 if log.count > 4096 { log.removeAll() }
-                let key = d.domain + " " + who
-                if let last = log[key], now - last.time < Self.refusalLogInterval {
-                    log[key]?.unlogged += 1
-                    return nil
-                }
-                let skipped = log[key]?.unlogged ?? 0
-                log[key] = (now, 0)
-                return skipped
+                return log[d.domain + " " + who, default: LogThrottle()].admit()
             }
             if let unlogged {
                 let also = unlogged > 0 ? " (and \(unlogged) more times since the last message)" : ""

@@ -180,6 +180,26 @@ extension NetGearSocketFactory {
 /// doubling the wait up to 30 s while the refusals go on, so that a key allowed later
 /// (`media-router keys add-client`) gets in without a restart, while a revoked one keeps being
 /// refused at a slow rate, logged at most every few seconds.
+/// Lets a repeating message through at most once per interval and counts the ones held back,
+/// so that a peer that keeps failing cannot flood the log.
+struct LogThrottle {
+    static let interval: Int64 = 5_000_000_000
+
+    private var last: Int64?
+    private var held = 0
+
+    /// Nil while the message should stay quiet (it is counted); otherwise how many were held
+    /// back since the last one let through.
+    mutating func admit(now: Int64 = Clock.monotonicNanoseconds()) -> Int? {
+        if let last, now - last < Self.interval {
+            held += 1
+            return nil
+        }
+        defer { last = now; held = 0 }
+        return held
+    }
+}
+
 final class RefusalRetry {
     let endpoints: [String]
     var clientFingerprint: String?
@@ -188,7 +208,6 @@ final class RefusalRetry {
 
     static let firstDelay = 1.0
     static let maxDelay = 30.0
-    static let logInterval: Int64 = 5_000_000_000
 
     private struct Retry {
         /// When to reconnect; nil while waiting for the outcome of a reconnection.
@@ -196,8 +215,7 @@ final class RefusalRetry {
         var delay: Double
     }
     private var retries: [String: Retry] = [:]
-    private var lastLog: Int64 = 0
-    private var unlogged = 0
+    private var refusalLog = LogThrottle()
 
     init(endpoints: [String], clientFingerprint: String?, logger: Logger, counters: NodeCounters) {
         self.endpoints = endpoints
@@ -227,13 +245,9 @@ final class RefusalRetry {
             delay = retries[endpoint].map { min($0.delay * 2, Self.maxDelay) } ?? Self.firstDelay
             retries[endpoint] = Retry(due: now + Int64(delay * 1e9), delay: delay)
         }
-        if now - lastLog >= Self.logInterval {
+        if let unlogged = refusalLog.admit(now: now) {
             let also = unlogged > 0 ? " (refused \(unlogged) more times since the last message)" : ""
             logger.warning("\(targets.joined(separator: ", ")) refused this node's key\(clientFingerprint.map { " \($0)" } ?? ""): the server does not allow it (IronHouse: run 'media-router keys add-client' on the server, or copy the key into its public_keys); retrying in \(Int(delay)) s\(also)")
-            lastLog = now
-            unlogged = 0
-        } else {
-            unlogged += 1
         }
     }
 
@@ -275,7 +289,7 @@ final class PeerWatcher {
     let reconnectsBySocket: Bool
     /// Set when a PAIR's refused endpoint is due for another try: the owner replaces the socket.
     private(set) var wantsNewSocket = false
-    private var lastHandshakeWarning: Int64 = 0
+    private var handshakeWarnings = LogThrottle()
 
     init(opened: NetGearSocketFactory.Opened, type: ZMQSocketType, logger: Logger, counters: NodeCounters, explainFailures: Bool,
          refusals: RefusalRetry? = nil) {
@@ -320,9 +334,7 @@ final class PeerWatcher {
                 refusals?.refused(at: event.address)
             case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
                 counters.add("handshake_failures")
-                let now = Clock.monotonicNanoseconds()
-                if explainFailures && now - lastHandshakeWarning > RefusalRetry.logInterval {
-                    lastHandshakeWarning = now
+                if explainFailures && handshakeWarnings.admit() != nil {
                     logger.warning("handshake with \(event.address) failed (\(event.kind)): this node's key is not allowed there, the server key is wrong, or the security modes differ")
                 }
             default:
