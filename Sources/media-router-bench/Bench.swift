@@ -66,6 +66,20 @@ func childCPUSeconds(pid: Int32) -> Double {
     return (u + s) / hz
 }
 
+/// This tool's own path, symlinks resolved (for starting its helper subcommands).
+func benchExecutable() -> String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+}
+
+/// The media-router binary built next to this tool.
+func routerExecutable() throws -> String {
+    let router = (benchExecutable() as NSString).deletingLastPathComponent + "/media-router"
+    guard FileManager.default.isExecutableFile(atPath: router) else {
+        throw ValidationError("media-router not found next to this tool (\(router)); build it: swift build -c release")
+    }
+    return router
+}
+
 /// The repository root: where bench/ and .test-venv live.
 func repositoryRoot() -> String {
     var dir = FileManager.default.currentDirectoryPath

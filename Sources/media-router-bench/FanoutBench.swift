@@ -27,12 +27,7 @@ struct FanoutBench: ParsableCommand {
 
     func run() throws {
         let root = repositoryRoot()
-        let me = CommandLine.arguments[0]
-        let binDir = (URL(fileURLWithPath: me).resolvingSymlinksInPath().path as NSString).deletingLastPathComponent
-        let router = binDir + "/media-router"
-        guard FileManager.default.isExecutableFile(atPath: router) else {
-            throw ValidationError("media-router not found next to this tool (\(router)); build it: swift build -c release")
-        }
+        let router = try routerExecutable()
         let py = python ?? root + "/.test-venv/bin/python"
         let list = counts.split(separator: ",").compactMap { Int($0) }
         let vgList = Set(vidgearCounts.split(separator: ",").compactMap { Int($0) })
@@ -194,7 +189,7 @@ enum FanoutRun {
     }
 
     static func raw(count n: Int, width: Int, height: Int, fps: Double, duration: Double) throws -> FanoutResult {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let me = benchExecutable()
         let dir = NSTemporaryDirectory() + "mr-rawfan-\(getpid())-\(n)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

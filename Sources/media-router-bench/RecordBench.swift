@@ -16,9 +16,7 @@ struct RecordBench: ParsableCommand {
     @Option(help: "Write a Markdown report here.") var report: String?
 
     func run() throws {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let router = (me as NSString).deletingLastPathComponent + "/media-router"
-        guard FileManager.default.isExecutableFile(atPath: router) else { throw ValidationError("media-router not found next to this tool") }
+        let router = try routerExecutable()
         let base = folder ?? NSTemporaryDirectory() + "mr-recbench-\(getpid())"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: base) } }
