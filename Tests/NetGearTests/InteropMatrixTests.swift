@@ -39,18 +39,28 @@ struct InteropMatrixTests {
                 \(secureOptions(c.secure, keys: keys))
               sink: {kind: test.collect, input: rx, key: \(key), keep: true}
             """)
-        // PUB/SUB: vidgear's sender starts once it is connected and subscribed to (slow joiner).
+        // PUB/SUB: vidgear's sender starts once it is connected and subscribed to (slow joiner),
+        // and streams until we have `frames` of its frames: what it publishes before the
+        // subscription reaches it is lost, as for any PUB.
         let gate = gateFile()
         let peer = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "\(c.pattern)", "--jpeg", c.jpeg ? "1" : "0",
-                                          "--frames", "\(Self.frames)", "--fps", "60", "--timeout", "8",
+                                          "--frames", c.pattern == 2 ? "100000" : "\(Self.frames)", "--fps", "60",
                                           "--width", "\(Self.width)", "--height", "\(Self.height)"]
                                          + (c.pattern == 2 ? ["--wait-file", gate] : []) + peerSecureArgs(c.secure, keys: keys))
-        if c.pattern == 2 { #expect(await openGateFile(gate, when: graph, nodes: ["rx"])) }
-        let result = await peer.result(timeout: 20)
-        #expect(result?["sent"]?.int == Self.frames, "\(peer.transcript)")
+        var result: JSONValue?
+        if c.pattern == 2 {
+            #expect(await openGateFile(gate, when: graph, nodes: ["rx"]))
+            #expect(await eventually(timeout: 30) { collected(key).count >= Self.frames }, "got \(collected(key).count)\n\(peer.transcript)")
+            result = await peer.stop()
+            #expect((result?["sent"]?.int ?? 0) >= Self.frames, "\(peer.transcript)")
+        } else {
+            result = await peer.result()
+            #expect(result?["sent"]?.int == Self.frames, "\(peer.transcript)")
+        }
         #expect(result?["error"]?.isNull ?? false, "\(peer.transcript)")
-        // vidgear's close() sends the terminate message, which ends our (binding) receiver.
-        let ended = await graph.ended(within: 3)
+        // vidgear's close() sends the terminate message, which ends our (binding) receiver. Its
+        // result line comes after close(), so the terminate is on its way or lost by now.
+        let ended = await graph.ended(within: c.pattern < 2 ? 30 : 10)
         if !ended {
             await graph.stop()
         }
@@ -67,8 +77,7 @@ struct InteropMatrixTests {
         if c.pattern < 2 {
             #expect(got.count == Self.frames, "lock-step patterns lose nothing; got \(got.count)")
         } else {
-            // PUB/SUB drops what vidgear publishes before the subscription reaches it.
-            #expect(got.count >= Self.frames / 2, "got \(got.count) of \(Self.frames)")
+            #expect(got.count >= Self.frames, "got \(got.count) of \(Self.frames)")
         }
         var indices: [Int] = []
         for f in got {
@@ -105,13 +114,13 @@ struct InteropMatrixTests {
     func ourSenderToVidgearReceiver(_ c: Case) async throws {
         let keys = c.secure > 0 ? try makeKeys("vr") : nil
         let port = uniquePort()
-        let peer = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "\(c.pattern)", "--frames", "100000",
-                                          "--timeout", "6"] + peerSecureArgs(c.secure, keys: keys))
+        let peer = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "\(c.pattern)", "--frames", "100000"]
+                                         + peerSecureArgs(c.secure, keys: keys))
         #expect(await peer.ready(), "\(peer.transcript)")
-        let gate = uniqueKey("gate")
+        let gate = uniqueKey("gate"), enough = uniqueKey("enough")
         let graph = try LoggedGraph("""
             nodes:
-              src: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: \(Self.width), height: \(Self.height)\(c.pattern == 2 ? ", gate: \(gate)" : "")}
+              src: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: \(Self.width), height: \(Self.height)\(c.pattern == 2 ? ", gate: \(gate), until: \(enough)" : "")}
               tx:
                 kind: netgear.send
                 input: {node: src, queue: {size: 64, policy: block}}
@@ -122,15 +131,27 @@ struct InteropMatrixTests {
                 \(c.pattern == 2 ? "hwm: 64" : "")
                 \(secureOptions(c.secure, keys: keys))
             """)
-        // PUB/SUB: the source waits for the subscription (slow joiner) and the sender's queue
-        // holds a burst (its default of 2 prefers fresh frames to complete ones), so that only
-        // what vidgear does is measured.
-        if c.pattern == 2 { #expect(await openGate(gate, when: graph, nodes: ["tx"])) }
-        let ended = await graph.ended(within: 10)
+        // PUB/SUB: the source waits for the handshake and streams until vidgear has `frames`
+        // frames (what goes out before the subscription arrives is lost, as for any PUB); the
+        // sender's queue holds a burst (its default of 2 prefers fresh frames to complete
+        // ones), so that only what vidgear does is measured.
+        let knownBroken = c.pattern == 2 && c.secure > 0
+        if c.pattern == 2 {
+            #expect(await openGate(gate, when: graph, nodes: ["tx"]))
+            if knownBroken {
+                // Nothing will arrive (see below): stream as many frames as the others need.
+                #expect(await eventually(timeout: 30) { (graph.counters("tx")?.framesIn.load(ordering: .relaxed) ?? 0) >= Self.frames })
+            } else {
+                #expect(await peer.progressed(to: Self.frames), "\(peer.transcript)")
+            }
+            openGate(enough)
+        }
+        let ended = await graph.ended(within: 30)
         if !ended { await graph.stop() }
         #expect(ended, "our sender did not end after its source\n\(graph.logs.all.suffix(15).joined(separator: "\n"))")
         #expect(graph.runtime.failures.isEmpty, "\(graph.runtime.failures)")
-        let result = await peer.result(timeout: 10)
+        // Our terminate ends vidgear's recv(), except where vidgear receives nothing at all.
+        let result = knownBroken ? await peer.stop() : await peer.result()
         let check = {
             let received = result?["received"]?.int ?? 0
             #expect(received > 0, "vidgear received nothing\n\(peer.transcript)")
@@ -143,7 +164,7 @@ struct InteropMatrixTests {
                 #expect(received + left == Self.frames, "\(peer.transcript)")
                 #expect(indicesMatch(corners, Array(0..<received), jpeg: c.jpeg), "\(corners)")
             } else {
-                #expect(received >= Self.frames / 2, "\(peer.transcript)")
+                #expect(received >= Self.frames, "\(peer.transcript)")
                 #expect(isIncreasing(corners, jpeg: c.jpeg), "\(corners)")
             }
             #expect(result?["shapes"] == [[.int(Int64(Self.height)), .int(Int64(Self.width)), 3]], "\(peer.transcript)")
@@ -154,7 +175,7 @@ struct InteropMatrixTests {
                 #expect(result?["exact"]?.int == received, "raw frames arrive bit-exact\n\(peer.transcript)")
             }
         }
-        if c.pattern == 2 && c.secure > 0 {
+        if knownBroken {
             // vidgear's SUB sets RCVHWM 1, and a CURVE-server SUB with RCVHWM 1 behind a ZAP
             // handler delivers nothing (libzmq 4.3); see vidgearPubSubSecureFailsForVidgearToo.
             withKnownIssue("vidgear's secure PUB/SUB receiver (RCVHWM=1 CURVE server) never delivers a frame, even from vidgear") {
@@ -174,21 +195,24 @@ struct InteropMatrixTests {
         // The secure pair and, beside it, the same pair without security, which works: so the
         // setup itself is sound.
         let port = uniquePort(), plainPort = uniquePort()
-        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "2", "--frames", "100000", "--timeout", "2.5"]
+        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "2", "--frames", "100000"]
                                              + peerSecureArgs(secure, keys: keys))
-        let plainReceiver = try await VidgearPeer(["recv", "--port", "\(plainPort)", "--pattern", "2", "--frames", "100000", "--timeout", "2.5"])
+        let plainReceiver = try await VidgearPeer(["recv", "--port", "\(plainPort)", "--pattern", "2", "--frames", "100000"])
         #expect(await receiver.ready(), "\(receiver.transcript)")
         #expect(await plainReceiver.ready(), "\(plainReceiver.transcript)")
-        let sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "40", "--fps", "30", "--timeout", "3",
-                                            "--start-delay", "0.3"] + peerSecureArgs(secure, keys: keys))
-        let plainSender = try await VidgearPeer(["send", "--port", "\(plainPort)", "--pattern", "2", "--frames", "40", "--fps", "30",
-                                                 "--timeout", "3", "--start-delay", "0.3"])
-        let sent = await sender.result(timeout: 15)
-        _ = await plainSender.result(timeout: 15)
-        let got = await receiver.result(timeout: 15)
-        let plain = await plainReceiver.result(timeout: 15)
-        #expect(sent?["sent"]?.int == 40, "\(sender.transcript)")
+        // Both senders stream until the test has seen enough: the plain pair delivering shows
+        // that subscriptions have had time to arrive; the secure sender then sends 30 more.
+        let sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "100000", "--fps", "30"]
+                                           + peerSecureArgs(secure, keys: keys))
+        let plainSender = try await VidgearPeer(["send", "--port", "\(plainPort)", "--pattern", "2", "--frames", "100000", "--fps", "30"])
+        #expect(await plainReceiver.progressed(to: 10), "\(plainReceiver.transcript)")
+        #expect(await sender.progressed(to: sender.progress + 30), "\(sender.transcript)")
+        let sent = await sender.stop()
+        _ = await plainSender.stop()
+        let got = await receiver.stop()
+        let plain = await plainReceiver.stop()
+        #expect((sent?["sent"]?.int ?? 0) >= 30, "\(sender.transcript)")
         #expect(got?["received"]?.int == 0, "vidgear -> vidgear secure PUB/SUB delivered frames after all: remove the known issue\n\(receiver.transcript)")
-        #expect((plain?["received"]?.int ?? 0) > 10, "\(plainReceiver.transcript)")
+        #expect((plain?["received"]?.int ?? 0) >= 10, "\(plainReceiver.transcript)")
     }
 }

@@ -30,9 +30,9 @@ struct InteropModesTests {
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
         let peer = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "\(pattern)", "--bidirectional",
-                                          "--frames", "\(Self.frames)", "--fps", "60", "--timeout", "8"])
+                                          "--frames", "\(Self.frames)", "--fps", "60"])
         let result = await peer.result()
-        #expect(await graph.ended(within: 3), "vidgear's terminate did not end our receiver")
+        #expect(await graph.ended(within: 30), "vidgear's terminate did not end our receiver")
         await graph.stop()
         #expect(result?["sent"]?.int == Self.frames, "\(peer.transcript)")
         #expect(result?["reply_count"]?.int == Self.frames, "\(peer.transcript)")
@@ -49,7 +49,7 @@ struct InteropModesTests {
     func bidirectionalOurSenderToVidgearReceiver(_ pattern: Int) async throws {
         let port = uniquePort()
         let peer = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "\(pattern)", "--bidirectional",
-                                          "--frames", "100000", "--timeout", "6"])
+                                          "--frames", "100000"])
         #expect(await peer.ready(), "\(peer.transcript)")
         let graph = try LoggedGraph("""
             nodes:
@@ -64,7 +64,7 @@ struct InteropModesTests {
                 jpeg_compression: false
                 message: {camera: front}
             """)
-        #expect(await graph.ended(within: 10))
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         let result = await peer.result()
         let received = result?["received"]?.int ?? 0
@@ -103,15 +103,21 @@ struct InteropModesTests {
         var peers: [VidgearPeer] = []
         for p in ports {
             peers.append(try await VidgearPeer(["send", "--port", "\(p)", "--pattern", "\(pattern)", "--multiserver", "--message",
-                                                "--frames", "\(Self.frames)", "--fps", "30", "--timeout", "8"]
+                                                "--frames", pattern == 2 ? "100000" : "\(Self.frames)", "--fps", "30"]
                                                + (pattern == 2 ? ["--wait-file", gate] : [])))
         }
-        if pattern == 2 { #expect(await openGateFile(gate, when: graph, nodes: ["rx"], peers: 2)) }
-        for peer in peers {
-            let r = await peer.result()
-            #expect(r?["sent"]?.int == Self.frames, "\(peer.transcript)")
+        func fromPort(_ p: Int) -> Int { collected(key).filter { $0.metadata["port"] == .string(String(p)) }.count }
+        if pattern == 2 {
+            // PUB/SUB: the senders stream until we have `frames` from each (what a PUB sends
+            // before the subscription reaches it is lost).
+            #expect(await openGateFile(gate, when: graph, nodes: ["rx"], peers: 2))
+            #expect(await eventually(timeout: 30) { ports.allSatisfy { fromPort($0) >= Self.frames } }, "\(ports.map(fromPort))")
         }
-        let ended = await graph.ended(within: 3)
+        for peer in peers {
+            let r = pattern == 2 ? await peer.stop() : await peer.result()
+            #expect(pattern == 2 ? (r?["sent"]?.int ?? 0) >= Self.frames : r?["sent"]?.int == Self.frames, "\(peer.transcript)")
+        }
+        let ended = await graph.ended(within: pattern == 1 ? 30 : 10)
         await graph.stop()
         if pattern == 1 {
             #expect(ended, "the receiver ends once every sender has sent its terminate")
@@ -127,8 +133,7 @@ struct InteropModesTests {
             if pattern == 1 {
                 #expect(mine.count == Self.frames, "port \(p): \(mine.count)")
             } else {
-                // vidgear's PUB keeps one message (SNDHWM 1) and closes with LINGER 0.
-                #expect(mine.count >= Self.frames / 3, "port \(p): \(mine.count)")
+                #expect(mine.count >= Self.frames, "port \(p): \(mine.count)")
             }
             #expect(mine.allSatisfy { $0.metadata["note"] == "from vidgear" })
         }
@@ -139,18 +144,24 @@ struct InteropModesTests {
     func multiServerTwoOfOurSendersToVidgearReceiver(_ pattern: Int) async throws {
         let ports = [uniquePort(), uniquePort()]
         let peer = try await VidgearPeer(["recv", "--ports", "\(ports[0]),\(ports[1])", "--pattern", "\(pattern)", "--multiserver",
-                                          "--frames", "100000", "--timeout", "6"])
+                                          "--frames", "100000"])
         #expect(await peer.ready(), "\(peer.transcript)")
-        let gate = uniqueKey("gate")
+        let gate = uniqueKey("gate"), enough = uniqueKey("enough")
+        // PUB/SUB: the sources stream until vidgear has `frames` from each sender.
+        let until = pattern == 2 ? ", until: \(enough)" : ""
         let graph = try LoggedGraph("""
             nodes:
-              a: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: 48, height: 32, gate: \(gate)}
-              b: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: 48, height: 32, gate: \(gate)}
+              a: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: 48, height: 32, gate: \(gate)\(until)}
+              b: {kind: test.indexed, count: \(Self.frames), framerate: 100, width: 48, height: 32, gate: \(gate)\(until)}
               txa: {kind: netgear.send, input: {node: a, queue: {size: 64, policy: block}}, address: 127.0.0.1, port: \(ports[0]), pattern: \(pattern), multiserver_mode: true, hwm: 64}
               txb: {kind: netgear.send, input: {node: b, queue: {size: 64, policy: block}}, address: 127.0.0.1, port: \(ports[1]), pattern: \(pattern), multiserver_mode: true, hwm: 64}
             """)
         #expect(await openGate(gate, when: graph, nodes: ["txa", "txb"]))
-        #expect(await graph.ended(within: 10))
+        if pattern == 2 {
+            #expect(await eventually(timeout: 30) { ports.allSatisfy { peer.progress(fromPort: $0) >= Self.frames } }, "\(peer.transcript)")
+            openGate(enough)
+        }
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         let result = await peer.result()
         #expect(result?["ended"]?.stringValue == "terminate", "vidgear ends once both senders have terminated\n\(peer.transcript)")
@@ -160,7 +171,7 @@ struct InteropModesTests {
             if pattern == 1 {
                 #expect(n + (result?["left_in_queue"]?.int ?? 0) >= Self.frames, "port \(p): \(n)\n\(peer.transcript)")
             } else {
-                #expect(n >= Self.frames / 2, "port \(p): \(n)\n\(peer.transcript)")
+                #expect(n >= Self.frames, "port \(p): \(n)\n\(peer.transcript)")
             }
         }
     }
@@ -174,13 +185,14 @@ struct InteropModesTests {
         let ports = [uniquePort(), uniquePort()]
         var peers: [VidgearPeer] = []
         for p in ports {
-            peers.append(try await VidgearPeer(["recv", "--port", "\(p)", "--pattern", "\(pattern)", "--multiclient", "--frames", "100000", "--timeout", "6"]))
+            peers.append(try await VidgearPeer(["recv", "--port", "\(p)", "--pattern", "\(pattern)", "--multiclient", "--frames", "100000"]))
         }
         for peer in peers { #expect(await peer.ready(), "\(peer.transcript)") }
-        let gate = uniqueKey("gate")
+        let gate = uniqueKey("gate"), enough = uniqueKey("enough")
+        // PUB/SUB: the source streams until each receiver has `frames` frames.
         let graph = try LoggedGraph("""
             nodes:
-              src: {kind: test.indexed, count: \(Self.frames * 2), framerate: 100, width: 48, height: 32, gate: \(gate)}
+              src: {kind: test.indexed, count: \(Self.frames * 2), framerate: 100, width: 48, height: 32, gate: \(gate)\(pattern == 2 ? ", until: \(enough)" : "")}
               tx:
                 kind: netgear.send
                 input: {node: src, queue: {size: 64, policy: block}}
@@ -192,7 +204,11 @@ struct InteropModesTests {
                 hwm: 64
             """)
         #expect(await openGate(gate, when: graph, nodes: ["tx"], peers: 2))
-        #expect(await graph.ended(within: 10))
+        if pattern == 2 {
+            for peer in peers { #expect(await peer.progressed(to: Self.frames), "\(peer.transcript)") }
+            openGate(enough)
+        }
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         var total = 0
         for peer in peers {
@@ -227,11 +243,20 @@ struct InteropModesTests {
             """)
         let gate = gateFile()
         let peer = try await VidgearPeer(["send", "--ports", "\(ports[0]),\(ports[1])", "--pattern", "\(pattern)", "--multiclient",
-                                          "--frames", "\(Self.frames * 2)", "--fps", "60", "--timeout", "8", "--wait-file", gate])
+                                          "--frames", pattern == 2 ? "100000" : "\(Self.frames * 2)", "--fps", "60", "--wait-file", gate])
         #expect(await openGateFile(gate, when: graph, nodes: ["a", "b"]))
-        let result = await peer.result()
-        #expect(result?["sent"]?.int == Self.frames * 2, "\(peer.transcript)")
-        let ended = await graph.ended(within: 3)
+        let result: JSONValue?
+        if pattern == 2 {
+            // PUB/SUB: vidgear streams until each receiver has `frames` frames.
+            #expect(await eventually(timeout: 30) { keys.allSatisfy { collected($0).count >= Self.frames } })
+            result = await peer.stop()
+            #expect((result?["sent"]?.int ?? 0) >= Self.frames, "one send reaches both: \(peer.transcript)")
+        } else {
+            result = await peer.result()
+            #expect(result?["sent"]?.int == Self.frames * 2, "\(peer.transcript)")
+        }
+        // vidgear sends no terminate at all in multi-client PUB/SUB (below): a few seconds tell.
+        let ended = await graph.ended(within: pattern == 1 ? 30 : 5)
         await graph.stop()
         let a = collected(keys[0]).count, b = collected(keys[1]).count
         if pattern == 1 {
@@ -294,14 +319,14 @@ struct InteropModesTests {
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
         let sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "1", "--frames", "\(Self.frames)", "--fps", "60",
-                                            "--timeout", "8", "--secure", "2", "--cert-dir", dir])
+                                            "--secure", "2", "--cert-dir", dir])
         #expect(await sender.result()?["sent"]?.int == Self.frames, "\(sender.transcript)")
-        #expect(await graph.ended(within: 3))
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         #expect(collected(key).count == Self.frames)
         // Our sender -> vidgear receiver, IronHouse, vidgear's keys.
         let port2 = uniquePort()
-        let receiver = try await VidgearPeer(["recv", "--port", "\(port2)", "--pattern", "1", "--frames", "100000", "--timeout", "6",
+        let receiver = try await VidgearPeer(["recv", "--port", "\(port2)", "--pattern", "1", "--frames", "100000",
                                               "--secure", "2", "--cert-dir", dir])
         #expect(await receiver.ready(), "\(receiver.transcript)")
         let graph2 = try LoggedGraph("""
@@ -309,7 +334,7 @@ struct InteropModesTests {
               src: {kind: test.indexed, count: \(Self.frames), width: 48, height: 32}
               tx: {kind: netgear.send, input: {node: src, queue: {size: 64, policy: block}}, address: 127.0.0.1, port: \(port2), pattern: 1, secure_mode: 2, custom_cert_location: \(dir)}
             """)
-        #expect(await graph2.ended(within: 10))
+        #expect(await graph2.ended(within: 30))
         await graph2.stop()
         let r = await receiver.result()
         #expect((r?["received"]?.int ?? 0) + (r?["left_in_queue"]?.int ?? 0) == Self.frames, "\(receiver.transcript)")
@@ -324,7 +349,7 @@ struct InteropModesTests {
         let before = try store.allowedClientKeys().map(\.key)
         let server = try store.serverPublicKey()
         let port = uniquePort()
-        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "1", "--frames", "100000", "--timeout", "6",
+        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "1", "--frames", "100000",
                                               "--secure", "2", "--cert-dir", dir])
         #expect(await receiver.ready(), "\(receiver.transcript)")
         let graph = try LoggedGraph("""
@@ -332,7 +357,7 @@ struct InteropModesTests {
               src: {kind: test.indexed, count: \(Self.frames), width: 48, height: 32}
               tx: {kind: netgear.send, input: {node: src, queue: {size: 64, policy: block}}, address: 127.0.0.1, port: \(port), pattern: 1, secure_mode: 2, custom_cert_location: \(dir)}
             """)
-        #expect(await graph.ended(within: 10))
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         let r = await receiver.result()
         #expect((r?["received"]?.int ?? 0) + (r?["left_in_queue"]?.int ?? 0) == Self.frames, "\(receiver.transcript)")
@@ -359,11 +384,12 @@ struct InteropModesTests {
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
         let gate = gateFile()
-        let sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "30", "--fps", "30",
-                                            "--timeout", "4", "--secure", "2", "--cert-dir", bundleDir, "--wait-file", gate])
+        let sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "100000", "--fps", "30",
+                                            "--secure", "2", "--cert-dir", bundleDir, "--wait-file", gate])
         #expect(await openGateFile(gate, when: graph, nodes: ["rx"]))
-        _ = await sender.result()
-        _ = await graph.ended(within: 1)
+        // vidgear streams until a frame has come through (or the ceiling says it never will).
+        _ = await eventually(timeout: 30) { collected(key).count > 0 }
+        _ = await sender.stop()
         await graph.stop()
         let bundle = try VidgearKeyStore(customCertLocation: bundleDir)
         let keptKey = (try? CurveCertificate.readKeyPair(from: bundle.secretKeyPath("client")))?.publicKey == pair.publicKey
@@ -382,7 +408,7 @@ struct InteropModesTests {
         let bundle = TestPaths.temporaryDirectory("ng-vref-client")
         _ = try VidgearKeyStore(customCertLocation: keys).exportClientBundle(name: "stranger", keyPair: pair, to: bundle)
         let port = uniquePort()
-        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "1", "--frames", "100000", "--timeout", "3",
+        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "1", "--frames", "100000",
                                               "--secure", "2", "--cert-dir", keys])
         #expect(await receiver.ready(), "\(receiver.transcript)")
         let graph = try LoggedGraph("""
@@ -390,14 +416,14 @@ struct InteropModesTests {
               cam: {kind: frame.generate, width: 32, height: 24, framerate: 30}
               tx: {kind: netgear.send, input: cam, address: 127.0.0.1, port: \(port), pattern: 1, secure_mode: 2, custom_cert_location: \(bundle)}
             """)
-        #expect(await eventually(timeout: 5) { graph.extra("tx", "auth_retries") >= 1 && graph.extra("tx", "auth_refused") >= 2 },
+        #expect(await eventually(timeout: 30) { graph.extra("tx", "auth_retries") >= 1 && graph.extra("tx", "auth_refused") >= 2 },
                 "\(graph.counters("tx")?.extraCounters ?? [:])")
         #expect(graph.logs.contains("refused this node's key \(pair.publicKey.fingerprint)"), "\(graph.logs.all)")
         #expect(graph.extra("tx", "not_authorized") > 0)
         #expect(graph.extra("tx", "reply_timeouts") == 0)
         #expect(graph.runtime.failures.isEmpty && !graph.runtime.isFinished)
         await graph.stop()
-        #expect(await receiver.result()?["received"]?.int == 0)
+        #expect(await receiver.stop()?["received"]?.int == 0, "\(receiver.transcript)")
     }
 
     // MARK: vidgear quirks a peer must live with
@@ -409,7 +435,7 @@ struct InteropModesTests {
     @Test func noHeartbeatBeforeTheFirstFrameToVidgearSecurePair() async throws {
         let keys = try makeKeys("hb")
         let port = uniquePort()
-        let peer = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "0", "--frames", "100000", "--timeout", "6"]
+        let peer = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "0", "--frames", "100000"]
                                          + peerSecureArgs(1, keys: keys))
         #expect(await peer.ready(), "\(peer.transcript)")
         let graph = try LoggedGraph("""
@@ -424,7 +450,7 @@ struct InteropModesTests {
                 jpeg_compression: false
                 \(secureOptions(1, keys: keys))
             """)
-        #expect(await graph.ended(within: 10))
+        #expect(await graph.ended(within: 30))
         await graph.stop()
         let r = await peer.result()
         #expect(!peer.stderr.contains("zmq.error.Again"), "\(peer.transcript)")
@@ -435,6 +461,8 @@ struct InteropModesTests {
     /// 8 KiB read of libzmq: the ZAP user id is queued with the first part while the rest is
     /// still arriving. It is a race (about half the runs), and it happens with vidgear's own
     /// sender just the same, so nothing on the sending side avoids it; JPEG or small frames do.
+    /// Every run must end one of exactly two ways: every frame arrives, or the receive thread
+    /// dies of that race (the known issue); anything else (a hang, a lost or wrong frame) fails.
     @Test func largeFirstFrameRacesVidgearSecurePairReceiver() async throws {
         let keys = try makeKeys("big")
         let attempts = 3
@@ -448,9 +476,10 @@ struct InteropModesTests {
         }
         let ours = outcomes.filter { !$0.vidgear && $0.died }.count
         let theirs = outcomes.filter { $0.vidgear && $0.died }.count
-        withKnownIssue("vidgear's secure PAIR receiver can die on a first message over 8 KiB (with our sender: \(ours), with vidgear's: \(theirs) of \(attempts) runs each)",
-                       isIntermittent: true) {
-            #expect(ours + theirs == 0)
+        if ours + theirs > 0 {
+            withKnownIssue("vidgear's secure PAIR receiver can die on a first message over 8 KiB (with our sender: \(ours), with vidgear's: \(theirs) of \(attempts) runs each)") {
+                Issue.record("vidgear's receive thread died")
+            }
         }
     }
 
@@ -458,14 +487,14 @@ struct InteropModesTests {
     /// returns whether the receiver's thread died, and checks that otherwise every frame came.
     static func largeFrameRun(keys: String, vidgearSender: Bool) async throws -> Bool {
         let port = uniquePort()
-        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "0", "--frames", "3", "--timeout", "2"]
+        let receiver = try await VidgearPeer(["recv", "--port", "\(port)", "--pattern", "0", "--frames", "3"]
                                              + peerSecureArgs(1, keys: keys))
         #expect(await receiver.ready(), "\(receiver.transcript)")
         var sender: VidgearPeer?
         var graph: LoggedGraph?
         if vidgearSender {
-            sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "0", "--frames", "3", "--width", "640", "--height", "480",
-                                            "--timeout", "2"] + peerSecureArgs(1, keys: keys))
+            sender = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "0", "--frames", "3", "--width", "640", "--height", "480"]
+                                           + peerSecureArgs(1, keys: keys))
         } else {
             graph = try LoggedGraph("""
                 nodes:
@@ -473,11 +502,18 @@ struct InteropModesTests {
                   tx: {kind: netgear.send, input: {node: src, queue: {size: 8, policy: block}}, address: 127.0.0.1, port: \(port), pattern: 0, jpeg_compression: false, secure_mode: 1, custom_cert_location: \(keys)}
                 """)
         }
-        let r = await receiver.result()
+        // The receiver ends by itself after three frames, or its thread dies (and it waits).
+        #expect(await eventually(timeout: 30) { receiver.isDone || receiver.receiveThreadDied }, "\(receiver.transcript)")
+        let died = receiver.receiveThreadDied
+        let r = died ? await receiver.stop() : await receiver.result()
         await graph?.stop()
-        sender?.kill()
-        if receiver.stderr.contains("zmq.error.Again") { return true }
-        #expect((r?["received"]?.int ?? 0) >= 1, "\(receiver.transcript)")
+        _ = await sender?.stop()
+        if died { return true }
+        // vidgear's recv() ends at a terminate with frames still queued (netgear-protocol.md §3.2).
+        let received = r?["received"]?.int ?? 0
+        #expect(received + (r?["left_in_queue"]?.int ?? 0) == 3, "\(receiver.transcript)")
+        #expect(["count", "terminate"].contains(r?["ended"]?.stringValue ?? ""), "\(receiver.transcript)")
+        #expect(r?["exact"]?.int == received, "\(receiver.transcript)")
         return false
     }
 }

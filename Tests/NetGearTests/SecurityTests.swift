@@ -30,8 +30,8 @@ struct SecurityTests {
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
         // Refused: nothing arrives, both ends say so, by the client key's fingerprint.
-        #expect(await eventually(timeout: 3) { graph.extra("rx", "auth_refused") >= 1 && graph.extra("tx", "auth_denied") >= 1 })
-        await pause(0.3)
+        // A second refusal (the receiver's retry, 1 s later) and still nothing.
+        #expect(await eventually(timeout: 30) { graph.extra("rx", "auth_refused") >= 2 && graph.extra("tx", "auth_denied") >= 2 })
         #expect(collected(key).isEmpty)
         #expect(graph.logs.contains("refused client \(fingerprint) at 127.0.0.1"), "\(graph.logs.all)")
         #expect(graph.logs.contains("refused this node's key \(fingerprint)"), "\(graph.logs.all)")
@@ -40,21 +40,22 @@ struct SecurityTests {
         // Allowed later: the receiver retries by itself and gets in (its next retry comes at most
         // 1, 2 or 4 s after the last refusal).
         try store.addClient(name: "late", publicKey: pair.publicKey)
-        #expect(await eventually(timeout: 8) { collected(key).count >= 5 }, "the refused receiver did not get in after its key was allowed")
+        #expect(await eventually(timeout: 30) { collected(key).count >= 5 }, "the refused receiver did not get in after its key was allowed")
         #expect(graph.extra("rx", "auth_retries") >= 1)
         #expect(graph.extra("rx", "restarts") == 0)
         #expect(graph.logs.contains("client \(fingerprint) at 127.0.0.1 authenticated"))
         #expect(graph.runtime.failures.isEmpty)
 
-        // Revoked: the sender cuts the session and every new handshake is refused.
+        // Revoked: the sender cuts the session and every new handshake is refused. Once the
+        // client has been refused again its old session is gone: no frame made after that
+        // arrives, also after its next retry (1 s later).
         let deniedBefore = graph.extra("tx", "auth_denied")
         try store.revokeClient(name: "late")
-        #expect(await eventually(timeout: 3) { graph.extra("tx", "auth_denied") > deniedBefore }, "the revoked client was not refused")
-        await pause(0.3)
-        let frozen = collected(key).count
-        // Refused again after its next retry (1 s later): still nothing new arrives.
-        #expect(await eventually(timeout: 3) { graph.extra("tx", "auth_denied") >= deniedBefore + 2 })
-        #expect(collected(key).count == frozen, "a revoked client still receives frames")
+        #expect(await eventually(timeout: 30) { graph.extra("tx", "auth_denied") > deniedBefore }, "the revoked client was not refused")
+        let cutoff = UInt64(graph.counters("cam")?.framesOut.load(ordering: .relaxed) ?? 0)
+        #expect(await eventually(timeout: 30) { graph.extra("tx", "auth_denied") >= deniedBefore + 2 })
+        let late = collected(key).filter { $0.sequence >= cutoff }.map(\.sequence)
+        #expect(late.isEmpty, "a revoked client still receives frames: \(late)")
         #expect(graph.extra("tx", "revocations") == 1)
         // Each refusal is counted; the log names the key at most once every few seconds.
         let refusalLines = graph.logs.count(containing: "refused client \(fingerprint)")
@@ -82,14 +83,14 @@ struct SecurityTests {
               cam: {kind: frame.generate, width: 32, height: 24, framerate: 50}
               tx: {kind: netgear.send, input: cam, address: 127.0.0.1, port: \(port), pattern: \(pattern), secure_mode: 2, custom_cert_location: \(bundle)}
             """)
-        #expect(await eventually(timeout: 5) { graph.extra("tx", "auth_refused") >= 1 })
-        #expect(await eventually(timeout: 3) { graph.extra("tx", "not_authorized") >= 3 }, "a refused sender drops frames")
+        #expect(await eventually(timeout: 30) { graph.extra("tx", "auth_refused") >= 1 })
+        #expect(await eventually(timeout: 30) { graph.extra("tx", "not_authorized") >= 3 }, "a refused sender drops frames")
         #expect(collected(key).isEmpty)
         #expect(graph.extra("rx", "auth_denied") >= 1)
         #expect(graph.extra("tx", "reply_timeouts") == 0, "a refused sender must not wait out reply timeouts")
         try store.addClient(name: "cam7", publicKey: pair.publicKey)
         // The next retry comes at most 1, 2 or 4 s after the last refusal.
-        #expect(await eventually(timeout: 8) { collected(key).count >= 5 }, "\(graph.logs.all.suffix(10))")
+        #expect(await eventually(timeout: 30) { collected(key).count >= 5 }, "\(graph.logs.all.suffix(10))")
         #expect(graph.extra("tx", "restarts") == 0)
         await graph.stop()
         #expect(graph.runtime.failures.isEmpty, "\(graph.runtime.failures)")
@@ -108,13 +109,14 @@ struct SecurityTests {
               cam: {kind: frame.generate, width: 32, height: 24, framerate: 50}
               tx: {kind: netgear.send, input: cam, address: 127.0.0.1, port: \(port), pattern: \(pattern), secure_mode: 2, custom_cert_location: \(keys)}
             """)
-        await pause(0.3)
+        // The sender is up and knocking (its frames go nowhere) before the receiver starts.
+        #expect(await eventually(timeout: 30) { (sender.counters("tx")?.framesIn.load(ordering: .relaxed) ?? 0) >= 5 })
         let receiver = try LoggedGraph("""
             nodes:
               rx: {kind: netgear.receive, address: 127.0.0.1, port: \(port), pattern: \(pattern), secure_mode: 2, custom_cert_location: \(keys)}
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
-        #expect(await eventually(timeout: 6) { collected(key).count >= 5 }, "\(sender.logs.all.suffix(5)) \(receiver.logs.all.suffix(5))")
+        #expect(await eventually(timeout: 30) { collected(key).count >= 5 }, "\(sender.logs.all.suffix(5)) \(receiver.logs.all.suffix(5))")
         #expect(receiver.extra("rx", "auth_denied") == 0)
         #expect(receiver.extra("rx", "handshakes") >= 1 && sender.extra("tx", "handshakes") >= 1, "every handshake is seen")
         await sender.stop()
@@ -138,8 +140,8 @@ struct SecurityTests {
               rx: {kind: netgear.receive, pattern: 2, secure_mode: 2, custom_cert_location: \(other), connect: "tcp://127.0.0.1:\(port)"}
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
-        #expect(await eventually(timeout: 4) { graph.extra("rx", "handshake_failures") >= 2 && graph.extra("tx", "handshake_failures") >= 2 })
-        await pause(0.5)
+        // Two failed handshakes on each end (the client retries): nothing got through.
+        #expect(await eventually(timeout: 30) { graph.extra("rx", "handshake_failures") >= 2 && graph.extra("tx", "handshake_failures") >= 2 })
         #expect(collected(key).isEmpty)
         #expect(graph.extra("tx", "auth_accepted") == 0)
         #expect(graph.extra("tx", "handshakes") == 0)
@@ -171,8 +173,9 @@ struct SecurityTests {
                 pattern: 2
                 \(secureOptions(modes.sender, keys: keys))
             """)
-        #expect(await eventually(timeout: 3) { graph.extra("rx", "handshake_failures") >= 1 || graph.extra("tx", "handshake_failures") >= 1 })
-        await pause(0.5)
+        // The handshake failed (libzmq does not retry a mechanism mismatch): nothing got through,
+        // and no handshake ever succeeded.
+        #expect(await eventually(timeout: 30) { graph.extra("rx", "handshake_failures") >= 1 || graph.extra("tx", "handshake_failures") >= 1 })
         #expect(collected(key).isEmpty)
         #expect(graph.extra("rx", "handshakes") == 0 && graph.extra("tx", "handshakes") == 0)
         #expect(graph.extra("rx", "auth_accepted") == 0)
@@ -190,8 +193,9 @@ struct SecurityTests {
               rx: {kind: netgear.receive, address: 127.0.0.1, port: \(port), pattern: 2, secure_mode: 2, custom_cert_location: \(keys)}
               sink: {kind: test.collect, input: rx, key: \(key)}
             """)
-        let peer = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "30", "--fps", "30", "--timeout", "3"])
-        #expect(await peer.result()?["sent"]?.int == 30, "\(peer.transcript)")
+        let peer = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "2", "--frames", "100000", "--fps", "30"])
+        #expect(await eventually(timeout: 30) { graph.extra("rx", "handshake_failures") >= 1 }, "\(peer.transcript)")
+        #expect(await peer.stop()?["sent"]?.int ?? 0 > 0, "\(peer.transcript)")
         await graph.stop()
         #expect(collected(key).isEmpty)
         #expect(graph.extra("rx", "handshake_failures") >= 1)

@@ -13,9 +13,14 @@ Frame i is `frame_for(i)`: a gradient whose top-left 8x8 block holds i % 256 in 
 channel. The receiver compares each frame with the frame its corner names, exactly for raw
 frames and by mean absolute difference for JPEG, and reports what it saw.
 
-`recv` prints {"ready": true} once vidgear has bound, then a result line when the stream ends:
-by the sender's terminate message ("ended": "terminate"), by --frames ("count"), by vidgear's
-subscriber timeout ("timeout") or by --timeout ("deadline"). vidgear's recv() returns None as
+`recv` prints {"ready": true} once vidgear has bound, {"progress": N} after each frame, then a
+result line when the stream ends: by the sender's terminate message ("ended": "terminate"), by
+--frames ("count"), by vidgear's subscriber timeout ("timeout"), by the test's SIGTERM
+("stopped") or by the --timeout watchdog ("deadline"). `send` prints {"progress": N} after each
+frame and its result once it has sent --frames frames or got SIGTERM.
+
+A peer lives until its stream ends or the test stops it (SIGTERM): --timeout is only a
+watchdog against a peer that outlives a crashed test run, not a window a test relies on. vidgear's recv() returns None as
 soon as a terminate arrives, even with frames still queued (netgear-protocol.md §3.2); those
 are counted in "left_in_queue" so that a test can tell them from frames lost on the wire.
 """
@@ -108,16 +113,22 @@ def start_watchdog(seconds, code=3):
     timer.start()
 
 
+def progress(n):
+    print(json.dumps({"progress": n}), flush=True)
+
+
 def cmd_send(args):
     from vidgear.gears import NetGear
     start_watchdog(args.timeout + 15)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     opts = options_from(args)
     server = NetGear(address=args.address, port=port_arg(args), protocol=args.protocol, pattern=args.pattern,
                      receive_mode=False, logging=args.verbose, **opts)
     # A PUB drops what it sends before a subscription reaches it: wait for the test's go.
     if args.wait_file:
         limit = time.time() + args.timeout
-        while not os.path.exists(args.wait_file) and time.time() < limit:
+        while not os.path.exists(args.wait_file) and time.time() < limit and not stop.is_set():
             time.sleep(0.005)
     if args.start_delay:
         time.sleep(args.start_delay)
@@ -129,7 +140,7 @@ def cmd_send(args):
     deadline = time.time() + args.timeout
     start = time.time()
     try:
-        while sent < args.frames and time.time() < deadline:
+        while sent < args.frames and time.time() < deadline and not stop.is_set():
             frame = frame_for(sent, args.width, args.height, gray=args.gray)
             if args.bidirectional or args.message:
                 reply = server.send(frame, message={"i": sent, "note": "from vidgear"})
@@ -140,6 +151,7 @@ def cmd_send(args):
                 if len(replies) < 100:
                     replies.append(jsonable(reply))
             sent += 1
+            progress(sent)
             if interval:
                 time.sleep(max(0, start + sent * interval - time.time()))
     except Exception as e:  # vidgear raises RuntimeError when the receiver stays silent
@@ -148,7 +160,7 @@ def cmd_send(args):
         if not args.no_close:
             server.close()
     print(json.dumps({"sent": sent, "replies": replies, "reply_count": reply_count, "error": error,
-                      "elapsed": time.time() - start}), flush=True)
+                      "stopped": stop.is_set(), "elapsed": time.time() - start}), flush=True)
     finish(0)
 
 
@@ -159,8 +171,8 @@ def cmd_recv(args):
         opts["subscriber_timeout"] = max(1, int(args.timeout))
     client = NetGear(address=args.address, port=port_arg(args), protocol=args.protocol, pattern=args.pattern,
                      receive_mode=True, logging=args.verbose, **opts)
-    print(json.dumps({"ready": True}), flush=True)
-    lock = threading.Lock()
+    # Re-entrant: the SIGTERM handler reports from the main thread, which may hold it.
+    lock = threading.RLock()
     state = {"received": 0, "ended": "deadline", "left_in_queue": 0, "shapes": [], "dtypes": [], "corners": [],
              "exact": 0, "max_diff": 0.0, "messages": [], "ports": []}
     shapes = set()
@@ -183,10 +195,17 @@ def cmd_recv(args):
         client._NetGear__return_data = {"ack": 0}
 
     # vidgear's recv() can block for good (patterns 0/1 wait for a terminate that may never
-    # come), so the deadline is enforced from another thread, which reports what was seen.
+    # come), so the test's SIGTERM and the watchdog report what was seen from outside the loop.
     timer = threading.Timer(args.timeout, report)
     timer.daemon = True
     timer.start()
+
+    def stopped(*_):
+        with lock:
+            state["ended"] = "stopped"
+        report()
+    signal.signal(signal.SIGTERM, stopped)
+    print(json.dumps({"ready": True}), flush=True)
     while True:
         if state["received"] >= args.frames:
             state["ended"] = "count"
@@ -236,6 +255,13 @@ def cmd_recv(args):
             if exact:
                 state["exact"] += 1
             state["max_diff"] = max(state["max_diff"], diff if diff is not None else 255.0)
+            if args.multiserver:
+                per_port = {}
+                for port in state["ports"]:
+                    per_port[str(port)] = per_port.get(str(port), 0) + 1
+                print(json.dumps({"progress": state["received"], "ports": per_port}), flush=True)
+            else:
+                progress(state["received"])
     timer.cancel()
     client.close(kill=True)
     report()
@@ -277,6 +303,9 @@ def cmd_serve(_args):
         if pid == 0:
             global DONE_FILE
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            # The test process may have started the server with signals blocked (Foundation's
+            # Process does): the test stops a peer with SIGTERM.
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
             os.dup2(os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), 1)
@@ -317,7 +346,7 @@ def main(argv=None):
     p.add_argument("--fps", type=float, default=30)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--height", type=int, default=48)
-    p.add_argument("--timeout", type=float, default=10)
+    p.add_argument("--timeout", type=float, default=120, help="watchdog: end a peer that outlives its test")
     p.add_argument("--request-timeout", type=int, default=None)
     p.add_argument("--max-retries", type=int, default=None)
     p.add_argument("--subscriber-timeout", type=int, default=None)
