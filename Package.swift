@@ -82,8 +82,8 @@ let package = Package(
         // Tests: one target per module, plus end-to-end tests that run real graphs.
         .target(name: "TestSupport", dependencies: ["MediaRouter", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "MediaRouterTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "TestSupport"]),
-        .testTarget(name: "GStreamerTests", dependencies: ["GStreamer", "TestSupport"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "MediaRouter", "TestSupport"]),
+        .testTarget(name: "GStreamerTests", dependencies: ["GStreamer", "MediaRouter", "TestSupport"]),
         .testTarget(name: "FrameNodesTests", dependencies: ["FrameNodes", "TurboJPEG", "MediaRouter", "TestSupport"]),
         .testTarget(name: "NetGearTests", dependencies: ["NetGear", "ZeroMQ", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "GStreamerNodesTests", dependencies: ["GStreamerNodes", "GStreamer", "MediaRouter", "BuiltInPlugins", "TestSupport"]),

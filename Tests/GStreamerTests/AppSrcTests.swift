@@ -1,3 +1,4 @@
+import MediaRouter
 import GStreamer
 import Testing
 

@@ -1,17 +1,7 @@
 import Foundation
+import MediaRouter
 import GStreamer
 import Synchronization
-
-/// Runs blocking GStreamer calls on a thread of their own, as the module requires of its
-/// callers, so tests never park Swift's cooperative pool.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
-        thread.start()
-    }
-}
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
 struct TemporaryDirectory: Sendable {

@@ -213,16 +213,6 @@ final class LoggedGraph: Sendable {
     }
 }
 
-/// Polls `condition` without blocking a cooperative thread; true once it holds.
-func eventually(timeout: Double, every interval: Double = 0.01, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-    }
-    return condition()
-}
-
 /// Opens `gate` once each of `nodes` has completed `peers` handshakes; true if they did in time.
 /// A PUB/SUB subscription follows the handshake and may still be on its way: tests that must
 /// not lose a frame to it stream until the receiver has what they need (`until:`) instead of

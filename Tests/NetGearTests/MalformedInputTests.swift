@@ -74,13 +74,13 @@ struct MalformedInputTests {
         ]
         let expected = Dictionary(cases.map { ("malformed_" + $0.reason, 1) }, uniquingKeysWith: +)
         let peer = try RawPeer(pattern: pattern, endpoint: "tcp://127.0.0.1:\(port)", keys: keys)
-        let synced = try await onThread { try Self.sync(peer, pattern: pattern) { !collected(key).isEmpty } }
+        let synced = try await onDedicatedThread { try Self.sync(peer, pattern: pattern) { !collected(key).isEmpty } }
         #expect(!collected(key).isEmpty, "no valid frame arrived to start with")
-        try await onThread { try peer.send(Self.marker(pattern: pattern), replyTimeout: 500) }
+        try await onDedicatedThread { try peer.send(Self.marker(pattern: pattern), replyTimeout: 500) }
         #expect(await eventually(timeout: 30) { collected(key).contains(where: Self.isMarker) }, "the marker frame did not arrive")
         let framesBefore = collected(key).count
         let expectedReplies = synced + 1 + cases.count
-        try await onThread {
+        try await onDedicatedThread {
             for c in cases { try peer.send(c.parts) }
             let deadline = Date().addingTimeInterval(30)
             while pattern == 0 && peer.replies < expectedReplies && Date() < deadline { peer.drainReplies(wait: 50) }
@@ -98,11 +98,11 @@ struct MalformedInputTests {
         // A part beyond max_frame_size is refused by libzmq before it is read: the connection is
         // dropped (counted), the sender reconnects, nothing else changes.
         let disconnects = rx.extra("disconnects")
-        try await onThread { try peer.send([Wire.header(shape: [200_000], pattern: pattern), [UInt8](repeating: 1, count: 200_000)], replyTimeout: 300) }
+        try await onDedicatedThread { try peer.send([Wire.header(shape: [200_000], pattern: pattern), [UInt8](repeating: 1, count: 200_000)], replyTimeout: 300) }
         #expect(await eventually(timeout: 30) { rx.extra("disconnects") > disconnects }, "the oversized part did not cut the connection")
         // And a valid frame afterwards still arrives, intact.
         let before = collected(key).count
-        _ = try await onThread { try Self.sync(peer, pattern: pattern) { collected(key).count > before } }
+        _ = try await onDedicatedThread { try Self.sync(peer, pattern: pattern) { collected(key).count > before } }
         #expect(collected(key).count > before, "no valid frame arrived after the malformed ones")
         if let last = collected(key).last, let payload = last.payload {
             let index = Int(payload.bytes[(2 * 16 + 2) * 3])
@@ -126,7 +126,7 @@ struct MalformedInputTests {
         let carried: [(seq: Int64, ts: Int64)] = [(5, now), (6, Int64.max), (Int64.max, 1), (0, -5), (7, now + 30 * 86_400_000_000_000),
                                                   (1 << 40, now), (9, now), (12, now)]
         let peer = try RawPeer(pattern: 1, endpoint: "tcp://127.0.0.1:\(port)", keys: keys)
-        try await onThread {
+        try await onDedicatedThread {
             for c in carried {
                 let info: JSONValue = ["media_router": .object([("seq", .int(c.seq)), ("ts", .int(c.ts)), ("fmt", "BGR")])]
                 try peer.send([Wire.header(shape: [12, 16, 3], pattern: 1, message: info), indexedFrame(1, width: 16, height: 12)])
@@ -160,13 +160,13 @@ struct MalformedInputTests {
             rx.framesOut.load(ordering: .relaxed) + rx.dropped.load(ordering: .relaxed) + rx.extra("terminates") + rx.extra("repeated_terminates")
         }
         let peer = try RawPeer(pattern: pattern, endpoint: "tcp://127.0.0.1:\(port)", keys: keys)
-        _ = try await onThread { try Self.sync(peer, pattern: pattern) { rx.framesOut.load(ordering: .relaxed) > 0 } }
+        _ = try await onDedicatedThread { try Self.sync(peer, pattern: pattern) { rx.framesOut.load(ordering: .relaxed) > 0 } }
         // Count from the marker on: every sync frame has landed once it has.
-        try await onThread { try peer.send(Self.marker(pattern: pattern), replyTimeout: 500) }
+        try await onDedicatedThread { try peer.send(Self.marker(pattern: pattern), replyTimeout: 500) }
         #expect(await eventually(timeout: 30) { collected(key).contains(where: Self.isMarker) }, "the marker frame did not arrive")
         let baseline = processed()
         let count = 10_000
-        let sent = try await onThread {
+        let sent = try await onDedicatedThread {
             var fuzzer = Fuzzer(seed: 0x5EED_0000 + UInt64(pattern), pattern: pattern)
             for _ in 0..<count { try peer.send(fuzzer.next(), replyTimeout: 1000) }
             peer.drainReplies(wait: 100)
@@ -179,7 +179,7 @@ struct MalformedInputTests {
         if pattern == 1 { #expect(peer.missedReplies == 0, "every request was answered") }
         // Still alive: a valid frame arrives.
         let framesBefore = rx.framesOut.load(ordering: .relaxed)
-        try await onThread { try peer.send(Wire.rawFrame(1, pattern: pattern)) }
+        try await onDedicatedThread { try peer.send(Wire.rawFrame(1, pattern: pattern)) }
         #expect(await eventually(timeout: 30) { rx.framesOut.load(ordering: .relaxed) == framesBefore + 1 })
         #expect(!graph.runtime.isFinished && graph.runtime.failures.isEmpty, "\(graph.runtime.failures)")
         #expect(rx.dropped.load(ordering: .relaxed) > count / 4, "the fuzzer sent mostly valid messages?")

@@ -6,9 +6,9 @@ import ZeroMQ
 /// A hand-driven NetGear sender made directly of a ZeroMQ socket, for sending what no
 /// well-behaved peer would: it speaks the pattern's socket type, optionally as an
 /// authenticated CURVE client, and reads the receiver's replies (PAIR) or waits for them (REQ).
-/// Blocking: use it from `onThread`.
+/// Blocking: use it from `onDedicatedThread`.
 final class RawPeer: @unchecked Sendable {
-    // Safe: used from one thread at a time (the test hands it to `onThread` and waits).
+    // Safe: used from one thread at a time (the test hands it to `onDedicatedThread` and waits).
     let context: ZMQContext
     let socket: ZMQSocket
     let pattern: Int
@@ -67,18 +67,6 @@ final class RawPeer: @unchecked Sendable {
     func drainReplies(wait: Int = 0) {
         if wait > 0 { _ = try? zmqPoll([ZMQPollItem(socket)], timeout: wait) }
         while (try? socket.receiveMultipart(dontWait: true)) ?? nil != nil { replies += 1 }
-    }
-}
-
-/// Runs blocking work on a thread of its own, so that it does not hold one of Swift's few
-/// cooperative threads while other tests wait on them.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-        }
-        thread.stackSize = 4 << 20
-        thread.start()
     }
 }
 

@@ -1,18 +1,7 @@
 import Foundation
+import MediaRouter
 import Testing
 @testable import ZeroMQ
-
-/// Runs blocking ZeroMQ code on a thread of its own, as the module's users must: blocking
-/// calls never run on Swift's cooperative pool.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
-        thread.name = "ZeroMQTests"
-        thread.start()
-    }
-}
 
 /// A test-only value shared between the test thread and callbacks from libzmq or the
 /// authenticator thread.
