@@ -64,6 +64,10 @@ public final class InputHub: @unchecked Sendable {
     /// futex call per frame on both sides of every edge.
     private var waiters = 0
 
+    /// Threads waiting for space or for a frame right now (for tests that must see a producer
+    /// blocked rather than guess how long it takes to get there).
+    var waitingThreads: Int { cond.withLock { waiters } }
+
     private func wakeWaiters() {
         if waiters > 0 { cond.broadcast() }
     }

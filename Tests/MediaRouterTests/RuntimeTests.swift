@@ -3,6 +3,7 @@ import Logging
 @testable import MediaRouter
 import Synchronization
 import Testing
+import TestSupport
 
 /// Test plugins: a counting source, a recording sink and a node that fails on demand.
 struct CountSourcePlugin: NodePlugin {
@@ -104,26 +105,27 @@ final class Flaky: Node {
 
 let testPlugins: [any NodePlugin.Type] = [CountSourcePlugin.self, CollectPlugin.self, FlakyPlugin.self]
 
-func runGraph(_ yaml: String, stopAfter: Double? = nil, timeout: Double = 10) throws -> GraphRuntime {
+/// Runs a graph until it ends by itself, or until `stopWhen` holds and then as SIGINT stops it.
+func runGraph(_ yaml: String, stopWhen: (@Sendable (GraphRuntime) -> Bool)? = nil) async throws -> GraphRuntime {
     let registry = NodeRegistry(plugins: testPlugins)
     let r = GraphLoader(registry: registry).load(text: yaml)
     guard let graph = r.graph else { throw GraphError(r.diagnostics.sorted) }
     let runtime = GraphRuntime(graph: graph, registry: registry, logger: Logger(label: "test"))
-    try runtime.start()
+    try await onDedicatedThread { try runtime.start() }
     runtime.launch()
-    if let stopAfter {
-        Thread.sleep(forTimeInterval: stopAfter)
+    if let stopWhen {
+        #expect(await eventually { stopWhen(runtime) }, "the graph never got to where the test stops it")
         runtime.stop()
     }
-    #expect(runtime.wait(timeout: timeout), "graph did not finish")
+    #expect(await eventually { runtime.isFinished }, "graph did not finish")
     return runtime
 }
 
 @Suite("Runtime", .serialized)
 struct RuntimeTests {
-    @Test func endOfStreamFlowsDownstreamAndEverythingArrives() throws {
+    @Test func endOfStreamFlowsDownstreamAndEverythingArrives() async throws {
         collected.withLock { $0["eos_sink"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 500}
               eos_sink: {kind: test.collect, input: src}
@@ -132,9 +134,9 @@ struct RuntimeTests {
         #expect(collected.withLock { $0["eos_sink"] } == Array(0..<500))
     }
 
-    @Test func blockPolicyLosesNothingWithASlowConsumer() throws {
+    @Test func blockPolicyLosesNothingWithASlowConsumer() async throws {
         collected.withLock { $0["slow_block"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 60}
               slow_block: {kind: test.collect, input: src, delay: 2ms, queue: {size: 2, policy: block}}
@@ -158,7 +160,7 @@ struct RuntimeTests {
         #expect(counters.dropped.load(ordering: .relaxed) == 96)
     }
 
-    @Test func blockPolicyWaitsForSpace() {
+    @Test func blockPolicyWaitsForSpace() async throws {
         let hub = InputHub()
         let counters = EdgeCounters()
         let e = hub.addEdge(QueueSettings(size: 1, policy: .block), counters: counters)
@@ -171,11 +173,14 @@ struct RuntimeTests {
             }
             hub.finish(edge: e)
         }
-        Thread.sleep(forTimeInterval: 0.1)
         // One frame fits; the second push waits for the consumer.
+        #expect(await eventually { pushed.load(ordering: .relaxed) == 1 && hub.waitingThreads == 1 }, "the producer did not block")
         #expect(pushed.load(ordering: .relaxed) == 1)
-        var got: [UInt64] = []
-        while case .frame(let f, _) = hub.next(deadline: nil) { got.append(f.sequence) }
+        let got = try await onDedicatedThread { () -> [UInt64] in
+            var got: [UInt64] = []
+            while case .frame(let f, _) = hub.next(deadline: nil) { got.append(f.sequence) }
+            return got
+        }
         #expect(got == [0, 1, 2])
         #expect(counters.dropped.load(ordering: .relaxed) == 0)
     }
@@ -193,9 +198,9 @@ struct RuntimeTests {
         #expect(a.payload === b.payload)
     }
 
-    @Test func nodeFailureStopsTheGraphAndNamesTheNode() throws {
+    @Test func nodeFailureStopsTheGraphAndNamesTheNode() async throws {
         collected.withLock { $0["failing"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 1000000, interval: 1ms}
               failing: {kind: test.collect, input: src, fail_after: 5}
@@ -205,24 +210,26 @@ struct RuntimeTests {
         #expect(rt.failures.first?.message.contains("deliberate failure") == true)
     }
 
-    @Test func restartPolicyRestartsAFailingNode() throws {
+    @Test func restartPolicyRestartsAFailingNode() async throws {
         flakyStarts.withLock { $0 = 0 }
         collected.withLock { $0["after_flaky"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 1000000, interval: 2ms}
               flaky: {kind: test.flaky, input: src, failures: 2, restart: {policy: on-failure, backoff: 50ms}}
               after_flaky: {kind: test.collect, input: flaky}
-            """, stopAfter: 0.6)
+            """, stopWhen: { rt in
+                rt.counters(of: "flaky")?.extra("restarts") == 2 && (collected.withLock { $0["after_flaky"]?.count } ?? 0) > 10
+            })
         #expect(rt.failures.isEmpty, "\(rt.failures)")
         #expect(rt.counters(of: "flaky")?.extra("restarts") == 2)
         #expect((collected.withLock { $0["after_flaky"]?.count } ?? 0) > 10)
     }
 
-    @Test func restartLimitGivesUp() throws {
+    @Test func restartLimitGivesUp() async throws {
         flakyStarts.withLock { $0 = 0 }
         collected.withLock { $0["never"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 1000000, interval: 2ms}
               flaky: {kind: test.flaky, input: src, failures: 100, restart: {policy: on-failure, backoff: 10ms, max_restarts: 2}}
@@ -232,13 +239,16 @@ struct RuntimeTests {
         #expect(rt.failures.first?.message.contains("gave up after 2 restarts") == true)
     }
 
-    @Test func stopDrainsQueuesBeforeEnding() throws {
+    @Test func stopDrainsQueuesBeforeEnding() async throws {
         collected.withLock { $0["drain"] = [] }
-        let rt = try runGraph("""
+        let rt = try await runGraph("""
             nodes:
               src: {kind: test.count, count: 1000000}
               drain: {kind: test.collect, input: src, delay: 1ms, queue: {size: 50, policy: block}}
-            """, stopAfter: 0.2)
+            """, stopWhen: { rt in
+                // Stopped while the slow sink still has a queue to drain.
+                (rt.counters(of: "src")?.framesOut.load(ordering: .relaxed) ?? 0) >= 200
+            })
         let got = collected.withLock { $0["drain"] } ?? []
         let emitted = rt.counters(of: "src")?.framesOut.load(ordering: .relaxed) ?? -1
         // Everything the source emitted reached the sink, in order.
