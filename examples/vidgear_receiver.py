@@ -21,10 +21,12 @@ def main():
     p.add_argument("--address", default="127.0.0.1", help="this machine's IP, the one the sender connects to")
     p.add_argument("--port", default="5567", help="this receiver's own port (one per receiver)")
     p.add_argument("--seconds", type=float, default=0, help="stop after this long (0: until the stream ends)")
+    p.add_argument("--subscriber-timeout", type=int, default=10,
+                   help="seconds without frames after which the receiver gives up (vidgear's subscriber_timeout)")
     p.add_argument("--show", action="store_true", help="show the frames in a window (needs a display)")
     args = p.parse_args()
 
-    options = {"multiclient_mode": True, "subscriber_timeout": 10}
+    options = {"multiclient_mode": True, "subscriber_timeout": args.subscriber_timeout}
     client = NetGear(address=args.address, port=args.port, protocol="tcp", pattern=2,
                      receive_mode=True, logging=False, **options)
     print(json.dumps({"ready": True, "port": args.port}), flush=True)

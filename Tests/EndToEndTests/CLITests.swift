@@ -14,7 +14,7 @@ struct CLITests {
         return path
     }
 
-    @Test func validateReportsEveryProblemWithItsPlaceAndExits1() throws {
+    @Test func validateReportsEveryProblemWithItsPlaceAndExits1() async throws {
         let path = try write("""
             nodes:
               cam:
@@ -24,24 +24,24 @@ struct CLITests {
                 kind: frame.discard
                 input: camera
             """)
-        let r = try runProcess(bin, ["validate", path])
+        let r = try await run(bin, ["validate", path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(path):4:5: unknown option 'widht' for gst.capture (did you mean 'width'?)"))
         #expect(r.stderr.contains("\(path):7:12: input 'camera' of node 'out' does not exist"))
     }
 
-    @Test func validateAcceptsGoodFilesAndChecksSeveralAtOnce() throws {
+    @Test func validateAcceptsGoodFilesAndChecksSeveralAtOnce() async throws {
         let good = try write("nodes:\n  cam: {kind: frame.generate}\n  out: {kind: frame.discard, input: cam}\n")
         let bad = try write("- not a graph\n", name: "list.yaml")
-        let r = try runProcess(bin, ["validate", good, bad])
+        let r = try await run(bin, ["validate", good, bad])
         #expect(r.status == 1)
         #expect(r.stdout.contains("\(good): ok (2 nodes, 1 edge)"))
         #expect(r.stderr.contains("\(bad):1:1: expected a mapping with 'nodes:' at the top level, found a list"))
-        let ok = try runProcess(bin, ["validate", good])
+        let ok = try await run(bin, ["validate", good])
         #expect(ok.status == 0)
     }
 
-    @Test func validateSurvivesHostileFiles() throws {
+    @Test func validateSurvivesHostileFiles() async throws {
         let dir = TestPaths.temporaryDirectory("hostile")
         let empty = dir + "/empty.yaml"
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
@@ -50,31 +50,31 @@ struct CLITests {
         let huge = dir + "/huge.yaml"
         _ = FileManager.default.createFile(atPath: huge, contents: Data(repeating: UInt8(ascii: "a"), count: 10_000_000))
         for (file, text) in [(empty, "file is empty"), (binary, "not valid UTF-8"), (huge, "too large")] {
-            let r = try runProcess(bin, ["validate", file])
+            let r = try await run(bin, ["validate", file])
             #expect(r.status == 1, "\(file)")
             #expect(r.stderr.contains(text), "\(file): \(r.stderr)")
             #expect(!r.signaled)
         }
     }
 
-    @Test func pluginsListsKindsAndOptionsFromTheDeclarations() throws {
-        let all = try runProcess(bin, ["plugins"])
+    @Test func pluginsListsKindsAndOptionsFromTheDeclarations() async throws {
+        let all = try await run(bin, ["plugins"])
         #expect(all.status == 0)
         for kind in ["gst.capture", "gst.record", "netgear.send", "netgear.receive", "frame.rate", "jpeg.encode"] {
             #expect(all.stdout.contains(kind), "\(kind) missing")
         }
-        let one = try runProcess(bin, ["plugins", "frame.rate"])
+        let one = try await run(bin, ["plugins", "frame.rate"])
         #expect(one.status == 0)
         #expect(one.stdout.contains("framerate"))
         #expect(one.stdout.contains("required"))
-        let unknown = try runProcess(bin, ["plugins", "frame.rat"])
+        let unknown = try await run(bin, ["plugins", "frame.rat"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("did you mean 'frame.rate'"))
     }
 
     @Test("the README's node reference is what `plugins --markdown` prints, so it cannot drift from the code")
-    func readmeNodeReferenceIsCurrent() throws {
-        let generated = try runProcess(bin, ["plugins", "--markdown"])
+    func readmeNodeReferenceIsCurrent() async throws {
+        let generated = try await run(bin, ["plugins", "--markdown"])
         #expect(generated.status == 0)
         let readme = try String(contentsOfFile: TestPaths.root + "/README.md", encoding: .utf8)
         let start = try #require(readme.range(of: "### `gst.capture`"))
@@ -84,45 +84,44 @@ struct CLITests {
                 "README.md is out of date: replace its node reference with `media-router plugins --markdown`")
     }
 
-    @Test func graphPrintsDotAndMermaid() throws {
+    @Test func graphPrintsDotAndMermaid() async throws {
         let path = try write("name: g\nnodes:\n  cam: {kind: frame.generate}\n  slow: {kind: frame.rate, input: cam, framerate: 5}\n  out: {kind: frame.discard, input: slow}\n")
-        let dot = try runProcess(bin, ["graph", path, "--format", "dot"])
+        let dot = try await run(bin, ["graph", path, "--format", "dot"])
         #expect(dot.status == 0)
         #expect(dot.stdout.contains("digraph \"g\""))
         #expect(dot.stdout.contains("\"cam\" -> \"slow\""))
-        let mermaid = try runProcess(bin, ["graph", path, "--format", "mermaid"])
+        let mermaid = try await run(bin, ["graph", path, "--format", "mermaid"])
         #expect(mermaid.stdout.hasPrefix("flowchart LR"))
         #expect(mermaid.stdout.contains("n_cam -->"))
     }
 
-    @Test func runPrintsStatusAndSummaryAndEndsWithTheSource() throws {
+    @Test func runPrintsStatusAndSummaryAndEndsWithTheSource() async throws {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24, framerate: 30, count: 45}\n  out: {kind: frame.discard, input: cam}\n")
-        let r = try runProcess(bin, ["run", path, "--status", "always"], timeout: 20)
+        let r = try await run(bin, ["run", path, "--status", "always"], timeout: 20)
         #expect(r.status == 0)
         #expect(r.stdout.contains("Summary of 'g'"))
         #expect(r.stdout.contains("frame.discard"))
         #expect(r.stderr.contains("[00:01]"), "a status line each second: \(r.stderr)")
-        let quiet = try runProcess(bin, ["run", path, "--quiet"], timeout: 20)
+        let quiet = try await run(bin, ["run", path, "--quiet"], timeout: 20)
         #expect(quiet.status == 0)
         #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
 
-    @Test func durationStopsARunningGraph() throws {
+    @Test func durationStopsARunningGraph() async throws {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
-        let start = Date()
-        let r = try runProcess(bin, ["run", path, "--duration", "1.5"], timeout: 20)
-        #expect(r.status == 0)
-        #expect(Date().timeIntervalSince(start) < 6)
+        let r = try await run(bin, ["run", path, "--duration", "1.5"], timeout: eventCeiling)
+        #expect(r.status == 0 && !r.timedOut, "\(r.stderr)")
+        #expect(r.stdout.contains("Summary of 'g'"))
     }
 
-    @Test func invalidGraphDoesNotRun() throws {
+    @Test func invalidGraphDoesNotRun() async throws {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: -1}\n")
-        let r = try runProcess(bin, ["run", path], timeout: 20)
+        let r = try await run(bin, ["run", path], timeout: 20)
         #expect(r.status == 1)
         #expect(r.stderr.contains(":2:38: option 'width' of frame.generate: -1 is out of range"))
     }
 
-    @Test func nodeThatCannotStartIsNamedAndExits1() throws {
+    @Test func nodeThatCannotStartIsNamedAndExits1() async throws {
         let dir = TestPaths.temporaryDirectory("nostart")
         let path = dir + "/g.yaml"
         // A NetGear client without keys cannot start.
@@ -131,43 +130,44 @@ struct CLITests {
               rx: {kind: netgear.receive, pattern: 2, secure_mode: 2, connect: "tcp://127.0.0.1:1", custom_cert_location: \(dir)}
               out: {kind: frame.discard, input: rx}
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        let r = try runProcess(bin, ["run", path], timeout: 20)
+        let r = try await run(bin, ["run", path], timeout: 20)
         #expect(r.status == 1)
         #expect(r.stderr.contains("node 'rx' (netgear.receive) failed to start"), "\(r.stderr)")
     }
 
-    @Test func sigintStopsGracefullyWithExit0AndSecondSigintExitsAtOnce() throws {
+    @Test func sigintStopsGracefullyWithExit0AndSecondSigintExitsAtOnce() async throws {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
         let p = ChildProcess(bin, ["run", path])
         try p.start()
-        #expect(p.waitForOutput("running 'g'", timeout: 10))
+        #expect(await p.output("running 'g'"))
         p.signal(SIGINT)
-        let r = p.wait(timeout: 10)
+        let r = await p.finished()
         #expect(r.status == 0)
         #expect(r.stdout.contains("Summary of 'g'"))
 
         // A sink that never drains: the first SIGINT starts a graceful stop, the second exits now.
         let slow = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: {node: cam, queue: {size: 1000, policy: block}}, delay: 1s}\n", name: "slow.yaml")
-        let q = ChildProcess(bin, ["run", slow, "--drain-timeout", "30"])
+        let stats = TestPaths.temporaryDirectory("slow-stats") + "/stats.json"
+        let q = ChildProcess(bin, ["run", slow, "--drain-timeout", "60", "--stats-file", stats])
         try q.start()
-        #expect(q.waitForOutput("running 'slow'", timeout: 10))
-        Thread.sleep(forTimeInterval: 0.5)
+        defer { q.kill() }
+        // Frames are waiting in the slow sink's queue: a graceful stop would take 60 s.
+        #expect(await eventually { (readStatsFile(stats)?["nodes"]?["cam"]?["frames_out"]?.intValue ?? 0) >= 10 }, "\(q.stderr)")
         q.signal(SIGINT)
-        #expect(q.waitForOutput("stopping", timeout: 5))
-        let t0 = Date()
+        #expect(await q.output("stopping"))
         q.signal(SIGINT)
-        let r2 = q.wait(timeout: 5)
-        #expect(r2.status == 130)
-        #expect(Date().timeIntervalSince(t0) < 2)
+        // Well before the drain timeout: the second SIGINT did not wait for the queue.
+        let r2 = await q.finished(timeout: eventCeiling)
+        #expect(r2.status == 130 && !r2.timedOut, "exit \(r2.status): \(r2.stderr)")
     }
 
-    @Test func sigtermStopsGracefully() throws {
+    @Test func sigtermStopsGracefully() async throws {
         let path = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n")
         let p = ChildProcess(bin, ["run", path])
         try p.start()
-        #expect(p.waitForOutput("running 'g'", timeout: 10))
+        #expect(await p.output("running 'g'"))
         p.signal(SIGTERM)
-        let r = p.wait(timeout: 10)
+        let r = await p.finished()
         #expect(r.status == 0)
     }
 }

@@ -43,29 +43,29 @@ struct FanoutTree {
 
     /// Runs `media-router keys ARGS` as a user would and requires it to succeed.
     @discardableResult
-    func keys(_ arguments: [String]) throws -> ProcessResult {
-        let r = try runProcess(bin, ["keys"] + arguments, timeout: 30)
+    func keys(_ arguments: [String]) async throws -> ProcessResult {
+        let r = try await run(bin, ["keys"] + arguments, timeout: 30)
         try #require(r.status == 0, "media-router keys \(arguments.joined(separator: " ")) failed (\(r.status)): \(r.stderr)")
         return r
     }
 
     /// `mkdir LOCATION && media-router keys generate --location LOCATION`.
-    func generateKeys(_ location: String) throws {
+    func generateKeys(_ location: String) async throws {
         try FileManager.default.createDirectory(atPath: path(location), withIntermediateDirectories: true)
-        try keys(["generate", "--location", path(location)])
+        try await keys(["generate", "--location", path(location)])
     }
 
     /// `media-router keys add-client NAME --location LOCATION --bundle LOCATION/clients/NAME`;
     /// returns the fingerprint it printed.
     @discardableResult
-    func addClient(_ name: String, location: String = "keys") throws -> String {
-        let r = try keys(["add-client", name, "--location", path(location), "--bundle", path("\(location)/clients/\(name)")])
+    func addClient(_ name: String, location: String = "keys") async throws -> String {
+        let r = try await keys(["add-client", name, "--location", path(location), "--bundle", path("\(location)/clients/\(name)")])
         return try #require(Self.firstMatch(#"Allowed client \S+: ([0-9a-f:]+)"#, in: r.stdout), "no fingerprint in: \(r.stdout)")
     }
 
     /// The fingerprint `media-router keys list` shows for NAME.
-    func listedFingerprint(_ name: String, location: String = "keys") throws -> String? {
-        let r = try keys(["list", "--location", path(location)])
+    func listedFingerprint(_ name: String, location: String = "keys") async throws -> String? {
+        let r = try await keys(["list", "--location", path(location)])
         return Self.firstMatch(#"(?m)^\s+\#(NSRegularExpression.escapedPattern(for: name))\s+([0-9a-f:]+)\s"#, in: r.stdout)
     }
 
@@ -135,29 +135,17 @@ final class FanoutRun: Sendable {
 
     func int(_ node: String, _ key: String) -> Int { stats?.int(node, key) ?? 0 }
 
-    /// Polls the stats file until `condition` holds; returns the snapshot that satisfied it.
+    /// Polls the stats file, without blocking a cooperative thread, until `condition` holds;
+    /// returns the snapshot that satisfied it (nil if the process ended or the ceiling passed).
     @discardableResult
-    func waitForStats(timeout: Double, _ condition: (FanoutStats) -> Bool) -> FanoutStats? {
-        let deadline = Date().addingTimeInterval(timeout)
-        repeat {
-            if let s = stats, condition(s) { return s }
-            if !isRunning { break }
-            usleep(50_000)
-        } while Date() < deadline
-        if let s = stats, condition(s) { return s }
-        return nil
-    }
-
-    /// Every value of one counter the process writes during the next `seconds`, with the time
-    /// each was written (a new sample for each write of the stats file).
-    func samples(_ node: String, _ key: String, for seconds: Double) -> [(time: Int64, value: Int)] {
-        var out: [(time: Int64, value: Int)] = []
-        let until = Date().addingTimeInterval(seconds)
-        while Date() < until {
-            if let st = stats, out.last?.time != st.time { out.append((st.time, st.int(node, key))) }
-            usleep(50_000)
+    func waitForStats(timeout: Double = eventCeiling, _ condition: (FanoutStats) -> Bool) async -> FanoutStats? {
+        var found: FanoutStats?
+        _ = await eventually(timeout: timeout, every: 0.05) {
+            if let s = stats, condition(s) { found = s; return true }
+            return !isRunning
         }
-        return out
+        if found == nil, let s = stats, condition(s) { found = s }
+        return found
     }
 
     /// Sends SIGINT once (a graceful stop; a second SIGINT would make it exit at once).
@@ -167,10 +155,13 @@ final class FanoutRun: Sendable {
 
     /// Asks for a graceful stop (see `requestStop()`) and waits for the exit.
     @discardableResult
-    func stop(timeout: Double = 20) -> ProcessResult {
+    func stop(timeout: Double = 60) async -> ProcessResult {
         requestStop()
-        return child.wait(timeout: timeout)
+        return await child.finished(timeout: timeout)
     }
+
+    /// Ends the process at once if it still runs: clean-up after a failed expectation.
+    func kill() { child.kill() }
 
     /// A short description for failure messages: the last lines of its log.
     var logTail: String {
@@ -182,7 +173,7 @@ final class FanoutRun: Sendable {
 /// Small helpers of the fan-out tests.
 enum Fanout {
     /// Decodes a whole media file (every frame through a decoder), as a player would.
-    static func decodesCompletely(_ path: String) throws -> ProcessResult {
-        try runProcess("/usr/bin/gst-launch-1.0", ["-q", "filesrc", "location=\(path)", "!", "decodebin", "!", "fakesink", "sync=false"], timeout: 60)
+    static func decodesCompletely(_ path: String) async throws -> ProcessResult {
+        try await run("/usr/bin/gst-launch-1.0", ["-q", "filesrc", "location=\(path)", "!", "decodebin", "!", "fakesink", "sync=false"], timeout: 60)
     }
 }

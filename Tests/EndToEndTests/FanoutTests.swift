@@ -16,14 +16,14 @@ struct FanoutTests {
     /// camera-fanout.yaml with two clients that run record-received.yaml: both receive the
     /// stream and record it, and each recording plays, lasts as long as the stretch of the
     /// sender's frames the client saw, and holds every frame it received.
-    @Test func cameraFanoutFeedsTwoRecordingClients() throws {
+    @Test func cameraFanoutFeedsTwoRecordingClients() async throws {
         let tree = try FanoutTree("camera-fanout")
         let port = freePort()
-        try tree.generateKeys("keys")
+        try await tree.generateKeys("keys")
         let originConfig = try tree.installConfig("camera-fanout.yaml", replacing: [("tcp://*:5454", "tcp://127.0.0.1:\(port)")])
         var clients: [FanoutRun] = []
         for name in ["recorder", "recorder2"] {
-            try tree.addClient(name)
+            try await tree.addClient(name)
             let config = try tree.installConfig("record-received.yaml", as: "\(name).yaml", replacing: [
                 ("tcp://127.0.0.1:5454", "tcp://127.0.0.1:\(port)"),
                 ("../keys/clients/recorder", "../keys/clients/\(name)"),
@@ -33,30 +33,30 @@ struct FanoutTests {
         }
         let origin = FanoutRun(tree, config: originConfig, name: "origin")
         try origin.start()
-        defer { _ = origin.stop(timeout: 5) }
-        try #require(origin.child.waitForOutput("bound tcp://127.0.0.1:\(port)", timeout: 15), "\(origin.logTail)")
+        defer { origin.kill() }
+        try #require(await origin.child.output("bound tcp://127.0.0.1:\(port)", timeout: 30), "\(origin.logTail)")
         for c in clients { try c.start() }
+        // Each client records at least four seconds of frames (120 at 30 fps), then stops.
         for c in clients {
-            try #require(c.waitForStats(timeout: 15) { $0.int("stream", "frames_out") > 0 } != nil,
-                         "\(c.name) received no frame within 15 s; \(c.logTail)")
+            try #require(await c.waitForStats { $0.int("stream", "frames_out") >= 120 } != nil,
+                         "\(c.name) did not receive 120 frames; \(c.logTail)")
         }
-        Thread.sleep(forTimeInterval: 4)
         for c in clients {
-            let r = c.stop()
+            let r = await c.stop()
             #expect(r.status == 0 && !r.timedOut, "\(c.name) exit \(r.status): \(r.stderr)")
         }
-        let o = origin.stop()
+        let o = await origin.stop()
         #expect(o.status == 0, "origin exit \(o.status): \(o.stderr)")
         #expect(origin.stats.map { $0.int("clients", "auth_accepted") } ?? 0 >= 2, "\(origin.logTail)")
         for c in clients {
-            try checkRecording(of: c, in: tree.path("recordings/\(c.name)"), minimumSeconds: 3.5)
+            try await checkRecording(of: c, in: tree.path("recordings/\(c.name)"), minimumSeconds: 3.5)
         }
     }
 
     /// A recording made from a received stream: it plays (decodes to the end), has the sender's
     /// size, holds every frame the receiver got unless counted as dropped, and lasts as long as
     /// the sender's frames it spans (received plus counted losses) at the camera's rate.
-    func checkRecording(of client: FanoutRun, in folder: String, minimumSeconds: Double) throws {
+    func checkRecording(of client: FanoutRun, in folder: String, minimumSeconds: Double) async throws {
         let stats = try #require(client.stats, "\(client.name) wrote no stats")
         let received = stats.int("stream", "frames_out")
         let lost = stats.int("stream", "lost")
@@ -64,10 +64,10 @@ struct FanoutTests {
         let files = recordedFiles(folder)
         try #require(files.count == 1, "\(client.name): expected one recording in \(folder), found \(files)")
         let file = files[0]
-        let media = try discover(file)
+        let media = try await onDedicatedThread { try discover(file) }
         #expect(media.playable, "\(file) is not playable: \(media.output)")
         #expect(media.width == 640 && media.height == 480, "\(file) is \(String(describing: media.width))x\(String(describing: media.height))")
-        let onDisk = try countFrames(file)
+        let onDisk = try await onDedicatedThread { try countFrames(file) }
         #expect(onDisk + dropped == received,
                 "\(client.name): \(onDisk) frames on disk + \(dropped) counted drops should be the \(received) frames received")
         let spanned = Double(received + lost) / Self.fps
@@ -77,7 +77,7 @@ struct FanoutTests {
         let missing = Int((media.durationSeconds * Self.fps).rounded()) - onDisk
         #expect(missing <= lost + dropped + 2,
                 "\(client.name): \(media.durationSeconds) s holds \(onDisk) frames; \(missing) missing but only \(lost) lost + \(dropped) dropped counted")
-        let play = try Fanout.decodesCompletely(file)
+        let play = try await Fanout.decodesCompletely(file)
         #expect(play.status == 0, "\(file) does not decode to the end: \(play.stderr)")
     }
 
@@ -86,13 +86,13 @@ struct FanoutTests {
     /// Origin (camera-fanout.yaml) → relay (relay.yaml) → a client recording with
     /// record-received.yaml: the client gets the origin's frames, with the origin's sequence
     /// numbers (no gaps) and capture times, and the same JPEG data.
-    @Test func relayPassesTheOriginsFramesToItsClient() throws {
+    @Test func relayPassesTheOriginsFramesToItsClient() async throws {
         let tree = try FanoutTree("relay")
         let originPort = freePort(), relayPort = freePort()
-        try tree.generateKeys("keys")
-        try tree.addClient("relay1")
-        try tree.generateKeys("relay-keys")
-        try tree.addClient("recorder", location: "relay-keys")
+        try await tree.generateKeys("keys")
+        try await tree.addClient("relay1")
+        try await tree.generateKeys("relay-keys")
+        try await tree.addClient("recorder", location: "relay-keys")
         let originConfig = try tree.installConfig("camera-fanout.yaml", replacing: [("tcp://*:5454", "tcp://127.0.0.1:\(originPort)")])
         let relayConfig = try tree.installConfig("relay.yaml", replacing: [
             ("tcp://origin.example:5454", "tcp://127.0.0.1:\(originPort)"),
@@ -106,31 +106,34 @@ struct FanoutTests {
         let relay = FanoutRun(tree, config: relayConfig, name: "relay")
         let client = FanoutRun(tree, config: clientConfig, name: "client")
         try origin.start()
-        defer { _ = origin.stop(timeout: 5) }
-        try #require(origin.child.waitForOutput("bound tcp://127.0.0.1:\(originPort)", timeout: 15), "\(origin.logTail)")
+        defer { origin.kill() }
+        try #require(await origin.child.output("bound tcp://127.0.0.1:\(originPort)", timeout: 30), "\(origin.logTail)")
         try relay.start()
-        defer { _ = relay.stop(timeout: 5) }
-        try #require(relay.child.waitForOutput("bound tcp://127.0.0.1:\(relayPort)", timeout: 15), "\(relay.logTail)")
+        defer { relay.kill() }
+        try #require(await relay.child.output("bound tcp://127.0.0.1:\(relayPort)", timeout: 30), "\(relay.logTail)")
         try client.start()
-        defer { _ = client.stop(timeout: 5) }
-        let first = try #require(client.waitForStats(timeout: 15) { $0.int("stream", "frames_out") > 0 },
-                                 "the relay's client received no frame within 15 s; \(relay.logTail)\n\(client.logTail)")
+        defer { client.kill() }
+        let first = try #require(await client.waitForStats { $0.int("stream", "frames_out") > 0 },
+                                 "the relay's client received no frame; \(relay.logTail)\n\(client.logTail)")
         // The origin's count once the client was receiving (a later write: counts only frames
         // the client was there for).
-        let start = try #require(origin.waitForStats(timeout: 5) { $0.time >= first.time + 300_000_000 })
-        Thread.sleep(forTimeInterval: 4)
-        let o = origin.stop()
+        let start = try #require(await origin.waitForStats { $0.time >= first.time + 300_000_000 })
+        // Four seconds of the origin's frames (120) while the client is there, then the origin
+        // stops; the client is stopped once what the origin sent has reached it.
+        _ = await origin.waitForStats { $0.int("clients", "frames_out") - start.int("clients", "frames_out") >= 120 }
+        let o = await origin.stop()
         #expect(o.status == 0, "origin exit \(o.status): \(o.stderr)")
-        Thread.sleep(forTimeInterval: 0.5)
-        let c = client.stop()
+        let sentWhileThere = (origin.stats?.int("clients", "frames_out") ?? 0) - start.int("clients", "frames_out")
+        _ = await client.waitForStats { Double($0.int("stream", "frames_out")) >= 0.95 * Double(sentWhileThere) }
+        let c = await client.stop()
         #expect(c.status == 0, "client exit \(c.status): \(c.stderr)")
-        let r = relay.stop()
+        let r = await relay.stop()
         #expect(r.status == 0, "relay exit \(r.status): \(r.stderr)")
 
         let originEnd = try #require(origin.stats), relayEnd = try #require(relay.stats), clientEnd = try #require(client.stats)
         let sent = originEnd.int("clients", "frames_out") - start.int("clients", "frames_out")
         let received = clientEnd.int("stream", "frames_out")
-        #expect(sent > 100, "the origin sent \(sent) frames in the measured 4 s")
+        #expect(sent >= 120, "the origin sent \(sent) frames while the client was there")
         #expect(Double(received) >= 0.95 * Double(sent),
                 "the client got \(received) frames; the origin sent \(sent) while the client was connected")
         #expect(relayEnd.int("downstream", "frames_in") >= received && relayEnd.int("upstream", "frames_out") >= received)
@@ -144,7 +147,7 @@ struct FanoutTests {
         // Latency is measured from the origin's capture time, so it exists and is plausible.
         let latency = try #require(clientEnd.double("stream", "latency_ms"), "no latency: the origin's capture times did not arrive")
         #expect(latency > 0 && latency < 500, "end-to-end latency \(latency) ms")
-        try checkRecording(of: client, in: tree.path("recordings"), minimumSeconds: 3.5)
+        try await checkRecording(of: client, in: tree.path("recordings"), minimumSeconds: 3.5)
     }
 
     // MARK: configs/vidgear-clients.yaml
@@ -154,7 +157,7 @@ struct FanoutTests {
     /// before their 10 s subscriber_timeout would.
     @Test(.enabled(if: TestPaths.python != nil,
                    "needs the vidgear virtual environment: run scripts/setup-python, or set MEDIA_ROUTER_PYTHON"))
-    func vidgearClientsReceiveUntilTheSenderEnds() throws {
+    func vidgearClientsReceiveUntilTheSenderEnds() async throws {
         let python = try #require(TestPaths.python)
         let tree = try FanoutTree("vidgear")
         let ports = [freePort(), freePort()]
@@ -163,26 +166,27 @@ struct FanoutTests {
         ])
         var receivers: [ChildProcess] = []
         for port in ports {
-            let p = ChildProcess(python, [TestPaths.root + "/examples/vidgear_receiver.py", "--port", String(port)], directory: tree.root)
+            // A subscriber timeout far beyond the test's ceiling: ending in time means the terminate ended it.
+            let p = ChildProcess(python, [TestPaths.root + "/examples/vidgear_receiver.py", "--port", String(port), "--subscriber-timeout", "600"],
+                                 directory: tree.root)
             try p.start()
             receivers.append(p)
         }
-        defer { for p in receivers where p.process.isRunning { p.signal(SIGKILL) } }
+        defer { for p in receivers { p.kill() } }
         for (p, port) in zip(receivers, ports) {
-            try #require(p.waitForOutput("\"ready\": true", timeout: 30), "vidgear receiver on \(port) did not start: \(p.stderr)")
+            try #require(await p.output("\"ready\": true"), "vidgear receiver on \(port) did not start: \(p.stderr)")
         }
-        let sender = FanoutRun(tree, config: config, name: "sender", arguments: ["--duration", "4"])
+        // The sender runs until it has sent 120 frames (four seconds), then is stopped as Ctrl-C does.
+        let sender = FanoutRun(tree, config: config, name: "sender")
         try sender.start()
-        let s = sender.child.wait(timeout: 30)
+        #expect(await sender.waitForStats { $0.int("clients", "frames_out") >= 120 } != nil, "\(sender.logTail)")
+        let s = await sender.stop()
         #expect(s.status == 0 && !s.timedOut, "sender exit \(s.status): \(s.stderr)")
-        let senderEnded = Date()
         let sent = sender.int("clients", "frames_out")
-        #expect(sent > 90, "the sender sent \(sent) frames in 4 s")
         #expect(sender.int("clients", "terminates_sent") == 1)
         for (p, port) in zip(receivers, ports) {
-            let r = p.wait(timeout: 9)
-            let ended = Date().timeIntervalSince(senderEnded)
-            #expect(!r.timedOut && ended < 5, "vidgear receiver on \(port) did not end on the sender's terminate (\(ended) s): \(r.stdout)\(r.stderr)")
+            let r = await p.finished(timeout: eventCeiling)
+            #expect(!r.timedOut, "vidgear receiver on \(port) did not end on the sender's terminate: \(r.stdout)\(r.stderr)")
             #expect(r.status == 0, "vidgear receiver on \(port) exit \(r.status): \(r.stderr)")
             let summaryLine = r.stdout.split(separator: "\n").last { $0.contains("\"frames\"") }.map(String.init) ?? ""
             let summary = try #require(try? JSONValue.parse(summaryLine), "no summary from the receiver on \(port): \(r.stdout)")
@@ -200,23 +204,23 @@ struct FanoutTests {
     /// at least 95% of what was sent once all had authenticated; the slow one loses frames at its
     /// own queue (counted as dropped) while the network still brings it every frame; the
     /// unlisted key gets nothing, and the sender's log names its fingerprint.
-    @Test func fanOutToSixteenIronHouseReceivers() throws {
+    @Test func fanOutToSixteenIronHouseReceivers() async throws {
         let tree = try FanoutTree("sixteen")
         let port = freePort()
-        try tree.generateKeys("keys")
+        try await tree.generateKeys("keys")
         let names = (1...16).map { "viewer\($0)" }
-        for name in names + ["slow"] { try tree.addClient(name) }
+        for name in names + ["slow"] { try await tree.addClient(name) }
         // An intruder with a key pair of its own and the server's (public) key, but not listed.
-        try tree.generateKeys("intruder-keys")
-        try tree.addClient("intruder", location: "intruder-keys")
+        try await tree.generateKeys("intruder-keys")
+        try await tree.addClient("intruder", location: "intruder-keys")
         let serverKey = "/.vidgear/keys/public_keys/server.key"
         let intruderServerKey = tree.path("intruder-keys/clients/intruder") + serverKey
         try FileManager.default.removeItem(atPath: intruderServerKey)
         try FileManager.default.copyItem(atPath: tree.path("keys") + serverKey, toPath: intruderServerKey)
-        let intruderListed = try #require(try tree.listedFingerprint("intruder", location: "intruder-keys"))
+        let intruderListed = try #require(try await tree.listedFingerprint("intruder", location: "intruder-keys"))
 
         let senderConfig = try tree.installConfig("camera-fanout.yaml", replacing: [("tcp://*:5454", "tcp://127.0.0.1:\(port)")])
-        let sender = FanoutRun(tree, config: senderConfig, name: "sender", arguments: ["--duration", "10"])
+        let sender = FanoutRun(tree, config: senderConfig, name: "sender")
         var viewers: [FanoutRun] = []
         for name in names {
             viewers.append(FanoutRun(tree, config: try tree.receiverConfig(name, port: port)))
@@ -227,13 +231,10 @@ struct FanoutTests {
         let receivers = viewers + [slow, intruder]
 
         try sender.start()
-        defer { _ = sender.stop(timeout: 5) }
-        try #require(sender.child.waitForOutput("bound tcp://127.0.0.1:\(port)", timeout: 15), "\(sender.logTail)")
+        defer { sender.kill() }
+        try #require(await sender.child.output("bound tcp://127.0.0.1:\(port)", timeout: 30), "\(sender.logTail)")
         for r in receivers { try r.start() }
-        defer {
-            for r in receivers { r.requestStop() }
-            for r in receivers { _ = r.stop(timeout: 5) }
-        }
+        defer { for r in receivers { r.kill() } }
         let authorized = viewers.count + 1
         // Every stats file each receiver writes until all have authenticated, so that what each
         // had received by then can be subtracted (the files are written every 250 ms).
@@ -243,22 +244,28 @@ struct FanoutTests {
                 if let st = r.stats, history[r.name]?.last?.time != st.time { history[r.name, default: []].append(st) }
             }
         }
-        let start = try #require(sender.waitForStats(timeout: 10) { recordHistory(); return $0.int("clients", "auth_accepted") >= authorized },
-                                 "not all \(authorized) authorized receivers authenticated within 10 s: \(sender.int("clients", "auth_accepted")); \(sender.logTail)")
+        let start = try #require(await sender.waitForStats { recordHistory(); return $0.int("clients", "auth_accepted") >= authorized },
+                                 "not all \(authorized) authorized receivers authenticated: \(sender.int("clients", "auth_accepted")); \(sender.logTail)")
         recordHistory()
         /// Frames a receiver had at the moment the sender's snapshot was written (at most 250 ms
         /// earlier, in the receiver's favour).
         func receivedBeforeStart(_ r: FanoutRun) -> Int {
             history[r.name]?.last { $0.time <= start.time }?.int("stream", "frames_out") ?? 0
         }
-        let s = sender.child.wait(timeout: 20)
+        // Eight seconds of frames (240) once everyone is in, then the sender stops as Ctrl-C does.
+        _ = await sender.waitForStats { $0.int("clients", "frames_out") - start.int("clients", "frames_out") >= 240 }
+        let s = await sender.stop()
         #expect(s.status == 0 && !s.timedOut, "sender exit \(s.status): \(s.stderr)")
-        // Let the last frames arrive, then stop the receivers (a connecting receiver outlives a
-        // sender's terminate, waiting for it to come back).
-        Thread.sleep(forTimeInterval: 0.5)
+        // Once the sender's last frames have reached the receivers (or the ceiling says they
+        // never will), stop them (a connecting receiver outlives a sender's terminate, waiting
+        // for it to come back).
+        let sentInAll = (sender.stats?.int("clients", "frames_out") ?? 0) - start.int("clients", "frames_out")
+        for r in viewers + [slow] {
+            _ = await r.waitForStats { Double($0.int("stream", "frames_out") - receivedBeforeStart(r)) >= 0.95 * Double(sentInAll) }
+        }
         var results: [String: ProcessResult] = [:]
         for r in receivers { r.requestStop() }
-        for r in receivers { results[r.name] = r.stop() }
+        for r in receivers { results[r.name] = await r.stop() }
 
         let end = try #require(sender.stats)
         let sent = end.int("clients", "frames_out") - start.int("clients", "frames_out")
@@ -301,55 +308,55 @@ struct FanoutTests {
 
     // MARK: Key rotation while running
 
-    /// The frame counter of a revoked peer stopped growing within 2 s of `keys revoke`
-    /// returning (judged by when the stats file first showed its final value) and stayed there.
-    func expectCut(_ samples: [(time: Int64, value: Int)], revokedAt revoked: Int64, then later: Int, what: String) throws {
-        let final = try #require(samples.last?.value, "no stats were written after the revocation")
-        let firstAtFinal = try #require(samples.first { $0.value == final })
-        let cutAfter = Double(firstAtFinal.time - revoked) / 1e9
-        #expect(cutAfter <= 2.0, "\(what) still received frames \(cutAfter) s after 'keys revoke' returned: \(samples.map(\.value))")
-        #expect(later == final, "\(what) received frames again after the cut: \(final) -> \(later)")
-    }
+    /// Seconds from `keys revoke` returning to the snapshot that showed the peer refused, for
+    /// the failure messages and the README's figure.
+    func secondsSince(_ revoked: Int64, _ snapshot: FanoutStats) -> Double { Double(snapshot.time - revoked) / 1e9 }
 
     /// A client allowed with `keys add-client` while the sender runs connects without a restart
-    /// and receives; after `keys revoke` its session is cut within 2 s, it stays refused, and the
-    /// sender logs the refusals, while the other clients keep receiving with few frames lost.
-    @Test func addAndRevokeAClientWhileTheSenderRuns() throws {
+    /// and receives; after `keys revoke` its session is cut (it is refused on reconnecting), it
+    /// receives nothing more while the other clients go on, losing few frames, and the sender
+    /// logs the refusals.
+    @Test func addAndRevokeAClientWhileTheSenderRuns() async throws {
         let tree = try FanoutTree("rotation")
         let port = freePort()
-        try tree.generateKeys("keys")
+        try await tree.generateKeys("keys")
         let steady = ["alice", "bob"]
-        for name in steady { try tree.addClient(name) }
+        for name in steady { try await tree.addClient(name) }
         let senderConfig = try tree.installConfig("camera-fanout.yaml", replacing: [("tcp://*:5454", "tcp://127.0.0.1:\(port)")])
         let sender = FanoutRun(tree, config: senderConfig, name: "sender")
         try sender.start()
-        defer { _ = sender.stop(timeout: 5) }
-        try #require(sender.child.waitForOutput("bound tcp://127.0.0.1:\(port)", timeout: 15), "\(sender.logTail)")
+        defer { sender.kill() }
+        try #require(await sender.child.output("bound tcp://127.0.0.1:\(port)", timeout: 30), "\(sender.logTail)")
         let others = try steady.map { FanoutRun(tree, config: try tree.receiverConfig($0, port: port)) }
         for o in others { try o.start() }
-        defer { for o in others { _ = o.stop(timeout: 5) } }
+        defer { for o in others { o.kill() } }
         for o in others {
-            _ = try #require(o.waitForStats(timeout: 15) { $0.int("stream", "frames_out") > 15 }, "\(o.name) receives nothing; \(o.logTail)")
+            _ = try #require(await o.waitForStats { $0.int("stream", "frames_out") > 15 }, "\(o.name) receives nothing; \(o.logTail)")
         }
 
         // Allowed while running, exactly as a user does it; the sender is not restarted.
-        let fingerprint = try tree.addClient("late")
+        let fingerprint = try await tree.addClient("late")
         let late = FanoutRun(tree, config: try tree.receiverConfig("late", port: port))
         try late.start()
-        defer { _ = late.stop(timeout: 5) }
-        _ = try #require(late.waitForStats(timeout: 10) { $0.int("stream", "frames_out") > 30 },
+        defer { late.kill() }
+        _ = try #require(await late.waitForStats { $0.int("stream", "frames_out") > 30 },
                      "a client added while the sender runs does not receive; \(late.logTail)\n\(sender.logTail)")
         #expect(sender.isRunning)
         #expect(sender.stderr.contains("client \(fingerprint) at "), "the sender did not log the new client \(fingerprint)")
-        let othersBefore = others.map { $0.stats }
 
-        try tree.keys(["revoke", "late", "--location", tree.path("keys")])
+        try await tree.keys(["revoke", "late", "--location", tree.path("keys")])
         let revoked = Clock.wallNanoseconds()  // the stats files' `time` clock
-        let samples = late.samples("stream", "frames_out", for: 4.5)
+        // Refused on reconnecting: its session is gone, and with it every frame it will get.
+        let refused = try #require(await late.waitForStats { $0.int("stream", "auth_refused") >= 1 },
+                                   "the revoked client was not refused on reconnecting; \(late.logTail)")
+        let frozen = refused.int("stream", "frames_out")
         let othersAfterCut = others.map { $0.int("stream", "frames_out") }
-        Thread.sleep(forTimeInterval: 1.5)
-        try expectCut(samples, revokedAt: revoked, then: late.int("stream", "frames_out"), what: "the revoked client")
-        #expect(late.int("stream", "auth_refused") >= 1, "the revoked client was not refused on reconnecting; \(late.logTail)")
+        // The others go on for another second of frames; the revoked client still gets none.
+        for (i, o) in others.enumerated() {
+            _ = await o.waitForStats { $0.int("stream", "frames_out") - othersAfterCut[i] >= Int(Self.fps) }
+        }
+        #expect(late.int("stream", "frames_out") == frozen,
+                "the revoked client received frames after it was refused (\(secondsSince(revoked, refused)) s after the revoke): \(frozen) -> \(late.int("stream", "frames_out"))")
         let senderLog = sender.stderr
         #expect(senderLog.contains("client key \(fingerprint) revoked: cutting sessions"), "\(sender.logTail)")
         #expect(senderLog.contains("refused client \(fingerprint) at "), "the sender logs no refusal of \(fingerprint); \(sender.logTail)")
@@ -360,28 +367,26 @@ struct FanoutTests {
         for (i, o) in others.enumerated() {
             let st = try #require(o.stats)
             let now = st.int("stream", "frames_out")
-            #expect(now - othersAfterCut[i] >= Int(Self.fps), "\(o.name) received only \(now - othersAfterCut[i]) frames in the 1.5 s after the cut")
-            let before = othersBefore[i]?.int("stream", "frames_out") ?? 0
-            #expect(Double(now - before) >= 5 * Self.fps, "\(o.name) received \(now - before) frames in the 6 s around the revocation")
+            #expect(now - othersAfterCut[i] >= Int(Self.fps), "\(o.name) received only \(now - othersAfterCut[i]) frames after the cut")
             #expect(st.int("stream", "lost") <= 15, "\(o.name) lost \(st.int("stream", "lost")) frames (the reconnect pause should cost a few)")
             #expect(st.int("stream", "handshakes") >= 2, "\(o.name) was not reconnected by the cut (handshakes \(st.int("stream", "handshakes")))")
         }
         for o in [late] + others {
-            let r = o.stop()
+            let r = await o.stop()
             #expect(r.status == 0, "\(o.name) exit \(r.status): \(r.stderr)")
         }
-        let s = sender.stop()
+        let s = await sender.stop()
         #expect(s.status == 0, "sender exit \(s.status): \(s.stderr)")
     }
 
     /// vidgear's own topology turned around: the receiver binds and is the CURVE server, and the
     /// senders are its clients. Revoking a sender's key cuts that sender off there too, and it
     /// stays refused (its frames are counted as not authorized).
-    @Test func revokingASendersKeyCutsItAtABindingReceiver() throws {
+    @Test func revokingASendersKeyCutsItAtABindingReceiver() async throws {
         let tree = try FanoutTree("binding-receiver")
         let port = freePort()
-        try tree.generateKeys("keys")
-        let fingerprint = try tree.addClient("camera1")
+        try await tree.generateKeys("keys")
+        let fingerprint = try await tree.addClient("camera1")
         let receiverConfig = try tree.writeConfig("receiver.yaml", """
             name: receiver
             nodes:
@@ -397,23 +402,29 @@ struct FanoutTests {
         let receiver = FanoutRun(tree, config: receiverConfig)
         let sender = FanoutRun(tree, config: senderConfig)
         try receiver.start()
-        defer { _ = receiver.stop(timeout: 5) }
-        try #require(receiver.child.waitForOutput("bound tcp://127.0.0.1:\(port)", timeout: 15), "\(receiver.logTail)")
+        defer { receiver.kill() }
+        try #require(await receiver.child.output("bound tcp://127.0.0.1:\(port)", timeout: 30), "\(receiver.logTail)")
         try sender.start()
-        defer { _ = sender.stop(timeout: 5) }
-        _ = try #require(receiver.waitForStats(timeout: 15) { $0.int("stream", "frames_out") > 30 },
+        defer { sender.kill() }
+        _ = try #require(await receiver.waitForStats { $0.int("stream", "frames_out") > 30 },
                          "the receiver gets nothing from the sender; \(receiver.logTail)\n\(sender.logTail)")
 
-        try tree.keys(["revoke", "camera1", "--location", tree.path("keys")])
+        try await tree.keys(["revoke", "camera1", "--location", tree.path("keys")])
         let revoked = Clock.wallNanoseconds()  // the stats files' `time` clock
-        let samples = receiver.samples("stream", "frames_out", for: 3.5)
-        try expectCut(samples, revokedAt: revoked, then: receiver.int("stream", "frames_out"), what: "the receiver")
+        // The receiver cuts the session and refuses the sender's next handshake; from then on
+        // nothing arrives, however long the sender keeps trying.
+        let cut = try #require(await receiver.waitForStats { $0.int("stream", "session_cuts") >= 1 }, "\(receiver.logTail)")
+        let refusedSender = try #require(await sender.waitForStats { $0.int("send", "auth_refused") >= 1 }, "\(sender.logTail)")
+        let frozen = try #require(await receiver.waitForStats { $0.time > refusedSender.time }).int("stream", "frames_out")
+        _ = await sender.waitForStats { $0.int("send", "not_authorized") > refusedSender.int("send", "not_authorized") + 30 }
+        #expect(receiver.int("stream", "frames_out") == frozen,
+                "frames arrived after the cut (\(secondsSince(revoked, cut)) s after the revoke): \(frozen) -> \(receiver.int("stream", "frames_out"))")
         #expect(receiver.stderr.contains("client key \(fingerprint) revoked: cutting sessions"), "\(receiver.logTail)")
         #expect(receiver.stderr.contains("refused client \(fingerprint) at "), "the receiver logs no refusal; \(receiver.logTail)")
         #expect(receiver.int("stream", "session_cuts") == 1)
         #expect(sender.int("send", "auth_refused") >= 1, "\(sender.logTail)")
         #expect(sender.int("send", "not_authorized") > 30, "the refused sender counts what it cannot send: \(sender.int("send", "not_authorized"))")
-        let s = sender.stop(), r = receiver.stop()
+        let s = await sender.stop(), r = await receiver.stop()
         #expect(s.status == 0 && r.status == 0, "exit codes \(s.status), \(r.status): \(s.stderr)\n\(r.stderr)")
     }
 }

@@ -87,7 +87,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
-    public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+    public func signal(_ sig: Int32) { Glibc.kill(process.processIdentifier, sig) }
 
     public var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
     public var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
@@ -100,7 +100,7 @@ public final class ChildProcess: @unchecked Sendable {
         while process.isRunning {
             if Date() > deadline {
                 timedOut = true
-                kill(process.processIdentifier, SIGKILL)
+                Glibc.kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 break
             }
@@ -132,12 +132,40 @@ public final class ChildProcess: @unchecked Sendable {
         return false
     }
 
+    /// Waits (on a thread of its own, never blocking a cooperative thread) until the process
+    /// ends or `timeout` passes (then kills it).
+    public func finished(timeout: Double = 60) async -> ProcessResult {
+        // Blocking waits belong on their own thread; `wait` cannot fail.
+        (try? await onDedicatedThread(name: "child-wait") { self.wait(timeout: timeout) })
+            ?? ProcessResult(status: -1, stdout: stdout, stderr: stderr, timedOut: true, signaled: false)
+    }
+
+    /// Waits until `text` appears in stdout or stderr, without blocking a cooperative thread;
+    /// false on timeout or exit.
+    public func output(_ text: String, timeout: Double = eventCeiling) async -> Bool {
+        await eventually(timeout: timeout, every: 0.02) { self.stdout.contains(text) || self.stderr.contains(text) || !self.process.isRunning }
+            && (stdout.contains(text) || stderr.contains(text))
+    }
+
+    /// Ends the process at once if it still runs (for clean-up after a failed expectation).
+    public func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 }
 
-/// Runs a command to completion.
+/// Runs a command to completion, waiting on a thread of its own.
+public func run(_ executable: String, _ arguments: [String], timeout: Double = 60,
+                environment: [String: String] = [:], directory: String? = nil) async throws -> ProcessResult {
+    let p = ChildProcess(executable, arguments, environment: environment, directory: directory)
+    try p.start()
+    return await p.finished(timeout: timeout)
+}
+
+/// Runs a command to completion (blocking: call it from a thread of its own, or use `run`).
 public func runProcess(_ executable: String, _ arguments: [String], timeout: Double = 60,
                        environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
     let p = ChildProcess(executable, arguments, environment: environment, directory: directory)
