@@ -32,7 +32,7 @@ enum NetGearOptions {
             OptionSpec("custom_cert_location", .string,
                        doc: "folder holding .vidgear/keys (vidgear's layout); default is the home folder"),
             OptionSpec("overwrite_cert", .bool, default: .bool(false),
-                       doc: receiver ? "ignored on a receiver, as in vidgear" : "make new keys at start (vidgear's sender option)"),
+                       doc: receiver ? "ignored on a receiver, as in vidgear" : "make new keys once when media-router starts (vidgear's sender option); reconnects and restarts keep them"),
             OptionSpec("jpeg_compression", .oneOf([.bool, .choice(colorspaces)]), default: .bool(true),
                        doc: receiver ? "JPEG settings for return data (vidgear); received frames are decoded by their own header"
                                      : "send JPEG (true, or the colorspace label such as BGR or GRAY) or raw numpy bytes (false)"),

@@ -97,10 +97,7 @@ enum NetGearKeys {
         let mode = config.secureMode == 2 ? "IronHouse" : "StoneHouse"
         if config.isCurveServer {
             do {
-                if try store.ensureKeys(overwrite: config.overwriteCert) {
-                    let server = try store.serverKeyPair()
-                    logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (server \(server.publicKey.fingerprint)); clients need public_keys/server.key and a client key pair from there")
-                }
+                try prepareKeys(store, overwrite: config.overwriteCert, logger: logger)
                 let pair = try store.serverKeyPair()
                 try socket.configureCurveServer(pair)
                 // One domain per socket, not per node name: graphs in one process (tests, or a
@@ -121,7 +118,7 @@ enum NetGearKeys {
             }
         }
         do {
-            if config.overwriteCert { _ = try store.ensureKeys(overwrite: true) }
+            if config.overwriteCert { try prepareKeys(store, overwrite: true, logger: logger) }
             let client = try store.clientKeyPair()
             let serverKey = try store.serverPublicKey()
             try socket.configureCurveClient(client, serverKey: serverKey)
@@ -129,6 +126,29 @@ enum NetGearKeys {
                          clientFingerprint: client.publicKey.fingerprint)
         } catch {
             throw RouterError(.security, "\(error); a CURVE client needs private_keys/client.key_secret and public_keys/server.key under \(store.keysDirectory) (copy them from the server, or use the folder 'media-router keys add-client' writes)")
+        }
+    }
+
+    /// Key folders whose keys overwrite_cert replaced in this process.
+    private static let overwrittenFolders = Mutex<Set<String>>([])
+
+    /// Makes missing keys, and with `overwrite` new keys, once per process and key folder:
+    /// vidgear's overwrite_cert means "new keys at start", and a node's reconnects and
+    /// restarts, or a second node using the same folder, must keep the keys its peers were
+    /// given. The lock also keeps two nodes from both making missing keys, one replacing the
+    /// other's.
+    static func prepareKeys(_ store: VidgearKeyStore, overwrite: Bool, logger: Logger) throws {
+        let folder = store.canonicalRootDirectory
+        try overwrittenFolders.withLock { done in
+            let replacing = overwrite && !done.contains(folder)
+            guard try store.ensureKeys(overwrite: replacing) else { return }
+            if replacing { done.insert(folder) }
+            let keys = "server \(try store.serverKeyPair().publicKey.fingerprint), client \(try store.clientKeyPair().publicKey.fingerprint)"
+            if replacing {
+                logger.info("overwrite_cert: made new CurveZMQ keys in \(store.keysDirectory) (\(keys)); they stay until media-router starts again, and peers need copies of them (a vidgear peer: the whole keys folder)")
+            } else {
+                logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (\(keys)); clients need public_keys/server.key and a client key pair from there")
+            }
         }
     }
 

@@ -67,6 +67,10 @@ public struct VidgearKeyStore: Sendable {
 
     // MARK: Paths
 
+    /// `rootDirectory` with symbolic links, `.` and `..` resolved (as far as it exists): the
+    /// same text for every spelling of one key folder, to tell whether two stores share it.
+    public var canonicalRootDirectory: String { KeyFileSystem.canonicalPath(rootDirectory) }
+
     /// `public_keys/NAME.key`.
     public func publicKeyPath(_ name: String) -> String { publicKeysDirectory + "/" + name + ".key" }
     /// `private_keys/NAME.key_secret`.
