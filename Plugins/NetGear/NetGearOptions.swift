@@ -152,8 +152,7 @@ enum NetGearOptions {
         if side == .receiver && o.isSet("overwrite_cert") && o.bool("overwrite_cert") {
             d.warning("overwrite_cert has no effect on a receiver (vidgear forces it off there)", at: o.location(of: "overwrite_cert"))
         }
-        // A missing key folder is reported when the node starts (naming the node and folder),
-        // not here: graphs are often checked on a machine other than the one that runs them.
+        NetGearKeys.validateKeyFolder(o, side: side, into: &d)
         let secure = Int(o.string("secure_mode") ?? "0") ?? 0
         if secure == 0 {
             for name in ["custom_cert_location", "overwrite_cert"] where o.isSet(name) {

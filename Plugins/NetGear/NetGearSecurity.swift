@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MediaRouter
 import Synchronization
@@ -150,6 +151,51 @@ enum NetGearKeys {
                 logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (\(keys)); clients need public_keys/server.key and a client key pair from there")
             }
         }
+    }
+
+    /// Reports, at `custom_cert_location`, a key folder this node could not start with: one
+    /// that does not exist or is no writable folder (vidgear asserts the same), or, for a
+    /// connecting node (a CURVE client), one that lacks the keys it needs, since only a
+    /// binding node (the CURVE server) and overwrite_cert make missing keys. The default
+    /// location (the home folder) is left to the start, where it is reported too.
+    static func validateKeyFolder(_ o: NodeOptions, side: NetGearConfig.Side, into d: inout Diagnostics) {
+        guard (Int(o.string("secure_mode") ?? "0") ?? 0) > 0, o.isSet("custom_cert_location"),
+              let location = o.path("custom_cert_location") else { return }
+        let at = o.location(of: "custom_cert_location")
+        let binds = o.isSet("bind") || (!o.isSet("connect") && side == .receiver)
+        let makesKeys = binds || (side == .sender && o.bool("overwrite_cert"))
+        let generate = "media-router keys generate --location \(location)"
+        let clientFix = """
+            run `media-router keys add-client NAME --bundle \(location)` where the server's keys are, or make new keys \
+            with `\(generate)` and copy \(location)/.vidgear to the server (a vidgear receiver)
+            """
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder) else {
+            let fix = makesKeys ? "make it and its keys with `\(generate)`"
+                : "this connecting node (a CURVE client) needs the keys of the server it connects to: \(clientFix)"
+            d.error("custom_cert_location: the key folder \(location) does not exist; \(fix)", at: at)
+            return
+        }
+        guard isFolder.boolValue else {
+            d.error("custom_cert_location: \(location) is not a folder; give the folder that holds .vidgear/keys", at: at)
+            return
+        }
+        let store: VidgearKeyStore
+        do {
+            store = try VidgearKeyStore(customCertLocation: location)
+        } catch {
+            d.error("custom_cert_location: \(error)", at: at)
+            return
+        }
+        if makesKeys { return }
+        let needed = [store.secretKeyPath("client"), store.publicKeyPath("server")]
+        let missing = needed.filter { !FileManager.default.fileExists(atPath: $0) }
+        if missing.isEmpty { return }
+        let names = missing.map { String($0.dropFirst(store.keysDirectory.count + 1)) }.joined(separator: " and ")
+        d.error("""
+            custom_cert_location: the key folder \(store.keysDirectory) lacks \(names), which this connecting node (a CURVE \
+            client) needs and does not make: \(clientFix)
+            """, at: at)
     }
 
     static func policy(for config: NetGearConfig, nodeName: String) throws -> ZAPPolicy {
