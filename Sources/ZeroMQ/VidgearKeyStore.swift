@@ -86,7 +86,7 @@ public struct VidgearKeyStore: Sendable {
     /// half of `private_keys/client.key_secret`; otherwise both pairs are regenerated together,
     /// so the two folders never hold halves of different pairs (vidgear's partial regeneration
     /// does that). `public_keys/server.key` may differ from `server.key_secret`: in a client's
-    /// folder (see ``exportClientBundle(name:keyPair:to:)``) it is the remote server's key.
+    /// folder (see ``exportClientBundle(name:keyPair:to:replacing:)``) it is the remote server's key.
     /// Other `*.key` files (added clients) are left alone.
     ///
     /// Secret files that group or others can read are not silently replaced: that throws
@@ -150,7 +150,7 @@ public struct VidgearKeyStore: Sendable {
     // MARK: Managing clients
 
     /// Generates a key pair for a new client, allows it (writes `public_keys/NAME.key`) and
-    /// returns it; hand the pair to the client with ``exportClientBundle(name:keyPair:to:)``.
+    /// returns it; hand the pair to the client with ``exportClientBundle(name:keyPair:to:replacing:)``.
     ///
     /// `name` must be a plain file name (no `/`, not starting with `.`) and not `server` or
     /// `client`, which ``ensureKeys(overwrite:)`` manages. An existing client of that name is
