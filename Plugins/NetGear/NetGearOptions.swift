@@ -32,7 +32,7 @@ enum NetGearOptions {
             OptionSpec("custom_cert_location", .string,
                        doc: "folder holding .vidgear/keys (vidgear's layout); default is the home folder"),
             OptionSpec("overwrite_cert", .bool, default: .bool(false),
-                       doc: receiver ? "ignored on a receiver, as in vidgear" : "make new keys at start (vidgear's sender option)"),
+                       doc: receiver ? "ignored on a receiver, as in vidgear" : "make new keys once when media-router starts (vidgear's sender option); reconnects and restarts keep them"),
             OptionSpec("jpeg_compression", .oneOf([.bool, .choice(colorspaces)]), default: .bool(true),
                        doc: receiver ? "JPEG settings for return data (vidgear); received frames are decoded by their own header"
                                      : "send JPEG (true, or the colorspace label such as BGR or GRAY) or raw numpy bytes (false)"),
@@ -152,8 +152,7 @@ enum NetGearOptions {
         if side == .receiver && o.isSet("overwrite_cert") && o.bool("overwrite_cert") {
             d.warning("overwrite_cert has no effect on a receiver (vidgear forces it off there)", at: o.location(of: "overwrite_cert"))
         }
-        // A missing key folder is reported when the node starts (naming the node and folder),
-        // not here: graphs are often checked on a machine other than the one that runs them.
+        NetGearKeys.validateKeyFolder(o, side: side, into: &d)
         let secure = Int(o.string("secure_mode") ?? "0") ?? 0
         if secure == 0 {
             for name in ["custom_cert_location", "overwrite_cert"] where o.isSet(name) {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MediaRouter
 import Synchronization
@@ -97,10 +98,7 @@ enum NetGearKeys {
         let mode = config.secureMode == 2 ? "IronHouse" : "StoneHouse"
         if config.isCurveServer {
             do {
-                if try store.ensureKeys(overwrite: config.overwriteCert) {
-                    let server = try store.serverKeyPair()
-                    logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (server \(server.publicKey.fingerprint)); clients need public_keys/server.key and a client key pair from there")
-                }
+                try prepareKeys(store, overwrite: config.overwriteCert, logger: logger)
                 let pair = try store.serverKeyPair()
                 try socket.configureCurveServer(pair)
                 // One domain per socket, not per node name: graphs in one process (tests, or a
@@ -121,7 +119,7 @@ enum NetGearKeys {
             }
         }
         do {
-            if config.overwriteCert { _ = try store.ensureKeys(overwrite: true) }
+            if config.overwriteCert { try prepareKeys(store, overwrite: true, logger: logger) }
             let client = try store.clientKeyPair()
             let serverKey = try store.serverPublicKey()
             try socket.configureCurveClient(client, serverKey: serverKey)
@@ -130,6 +128,74 @@ enum NetGearKeys {
         } catch {
             throw RouterError(.security, "\(error); a CURVE client needs private_keys/client.key_secret and public_keys/server.key under \(store.keysDirectory) (copy them from the server, or use the folder 'media-router keys add-client' writes)")
         }
+    }
+
+    /// Key folders whose keys overwrite_cert replaced in this process.
+    private static let overwrittenFolders = Mutex<Set<String>>([])
+
+    /// Makes missing keys, and with `overwrite` new keys, once per process and key folder:
+    /// vidgear's overwrite_cert means "new keys at start", and a node's reconnects and
+    /// restarts, or a second node using the same folder, must keep the keys its peers were
+    /// given. The lock also keeps two nodes from both making missing keys, one replacing the
+    /// other's.
+    static func prepareKeys(_ store: VidgearKeyStore, overwrite: Bool, logger: Logger) throws {
+        let folder = store.canonicalRootDirectory
+        try overwrittenFolders.withLock { done in
+            let replacing = overwrite && !done.contains(folder)
+            guard try store.ensureKeys(overwrite: replacing) else { return }
+            if replacing { done.insert(folder) }
+            let keys = "server \(try store.serverKeyPair().publicKey.fingerprint), client \(try store.clientKeyPair().publicKey.fingerprint)"
+            if replacing {
+                logger.info("overwrite_cert: made new CurveZMQ keys in \(store.keysDirectory) (\(keys)); they stay until media-router starts again, and peers need copies of them (a vidgear peer: the whole keys folder)")
+            } else {
+                logger.warning("made new CurveZMQ keys in \(store.keysDirectory) (\(keys)); clients need public_keys/server.key and a client key pair from there")
+            }
+        }
+    }
+
+    /// Reports, at `custom_cert_location`, a key folder this node could not start with: one
+    /// that does not exist or is no writable folder (vidgear asserts the same), or, for a
+    /// connecting node (a CURVE client), one that lacks the keys it needs, since only a
+    /// binding node (the CURVE server) and overwrite_cert make missing keys. The default
+    /// location (the home folder) is left to the start, where it is reported too.
+    static func validateKeyFolder(_ o: NodeOptions, side: NetGearConfig.Side, into d: inout Diagnostics) {
+        guard (Int(o.string("secure_mode") ?? "0") ?? 0) > 0, o.isSet("custom_cert_location"),
+              let location = o.path("custom_cert_location") else { return }
+        let at = o.location(of: "custom_cert_location")
+        let binds = o.isSet("bind") || (!o.isSet("connect") && side == .receiver)
+        let makesKeys = binds || (side == .sender && o.bool("overwrite_cert"))
+        let generate = "media-router keys generate --location \(location)"
+        let clientFix = """
+            run `media-router keys add-client NAME --bundle \(location)` where the server's keys are, or make new keys \
+            with `\(generate)` and copy \(location)/.vidgear to the server (a vidgear receiver)
+            """
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder) else {
+            let fix = makesKeys ? "make it and its keys with `\(generate)`"
+                : "this connecting node (a CURVE client) needs the keys of the server it connects to: \(clientFix)"
+            d.error("custom_cert_location: the key folder \(location) does not exist; \(fix)", at: at)
+            return
+        }
+        guard isFolder.boolValue else {
+            d.error("custom_cert_location: \(location) is not a folder; give the folder that holds .vidgear/keys", at: at)
+            return
+        }
+        let store: VidgearKeyStore
+        do {
+            store = try VidgearKeyStore(customCertLocation: location)
+        } catch {
+            d.error("custom_cert_location: \(error)", at: at)
+            return
+        }
+        if makesKeys { return }
+        let needed = [store.secretKeyPath("client"), store.publicKeyPath("server")]
+        let missing = needed.filter { !FileManager.default.fileExists(atPath: $0) }
+        if missing.isEmpty { return }
+        let names = missing.map { String($0.dropFirst(store.keysDirectory.count + 1)) }.joined(separator: " and ")
+        d.error("""
+            custom_cert_location: the key folder \(store.keysDirectory) lacks \(names), which this connecting node (a CURVE \
+            client) needs and does not make: \(clientFix)
+            """, at: at)
     }
 
     static func policy(for config: NetGearConfig, nodeName: String) throws -> ZAPPolicy {

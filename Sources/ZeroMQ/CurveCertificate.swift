@@ -158,8 +158,12 @@ extension CurveCertificate {
     /// Writes `key` as a public certificate file (`NAME.key`), mode 0644, replacing any
     /// existing file atomically. `comment` lines are added to the header.
     public static func writePublic(_ key: CurveKey, to path: String, comment: [String] = []) throws {
-        let text = header(secret: false, comment: comment) + "metadata\ncurve\n    public-key = \"\(key.z85)\"\n"
-        try KeyFileSystem.writeFileAtomically(Array(text.utf8), to: path, mode: 0o644)
+        try KeyFileSystem.writeFileAtomically(publicFileContents(key, comment: comment), to: path, mode: 0o644)
+    }
+
+    /// The text of a public certificate file, for callers that write it themselves.
+    static func publicFileContents(_ key: CurveKey, comment: [String] = []) -> [UInt8] {
+        Array((header(secret: false, comment: comment) + "metadata\ncurve\n    public-key = \"\(key.z85)\"\n").utf8)
     }
 
     /// Writes `pair` as a secret certificate file (`NAME.key_secret`): created with mode

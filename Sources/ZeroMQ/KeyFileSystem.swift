@@ -60,6 +60,20 @@ internal enum KeyFileSystem {
     /// bytes go to a temporary file created with `mode` in the same folder, which is then
     /// renamed over `path`.
     static func writeFileAtomically(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
+        let temporary = try writeTemporaryFile(bytes, beside: path, mode: mode)
+        do {
+            try moveTemporaryFile(temporary, to: path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// The first half of ``writeFileAtomically(_:to:mode:)``: writes `bytes` to a new
+    /// temporary file in `path`'s folder and returns its path, for a caller that puts several
+    /// files in place only once all of them are written. The caller renames it with
+    /// ``moveTemporaryFile(_:to:)`` or unlinks it.
+    static func writeTemporaryFile(_ bytes: [UInt8], beside path: String, mode: mode_t) throws -> String {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         // A leading dot and a suffix other than .key keep half-written files out of any
@@ -88,13 +102,19 @@ internal enum KeyFileSystem {
             }
             guard fsync(fd) == 0 else { throw error(errno, temporary, "cannot flush") }
         }
-        guard rename(temporary, path) == 0 else { throw error(errno, path, "cannot replace") }
         succeeded = true
+        return temporary
+    }
+
+    /// The second half: renames a file from ``writeTemporaryFile(_:beside:mode:)`` over `path`.
+    static func moveTemporaryFile(_ temporary: String, to path: String) throws {
+        guard rename(temporary, path) == 0 else { throw error(errno, path, "cannot replace") }
+        let folder = (path as NSString).deletingLastPathComponent
         syncFolder(folder.isEmpty ? "." : folder)
     }
 
     /// Makes the rename durable; failure only weakens durability, so it is not reported.
-    private static func syncFolder(_ folder: String) {
+    static func syncFolder(_ folder: String) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)
@@ -123,6 +143,84 @@ internal enum KeyFileSystem {
         }
         if privateMode {
             guard chmod(path, 0o700) == 0 else { throw error(errno, path, "cannot make private (chmod 700)") }
+        }
+    }
+
+    /// Like ``createFolder(_:privateMode:)`` for folders that may be taken back: creates
+    /// `path` and its missing parents (0755) and returns the folders it created, deepest first,
+    /// for ``removeCreatedFolders(_:)``. A part of the path that is not a folder, or a folder
+    /// this user cannot write into, is reported before anything is created.
+    static func createFoldersUndoably(_ path: String) throws -> [String] {
+        var missing: [String] = []
+        var existing = path
+        while !existing.isEmpty && !exists(existing) {
+            missing.append(existing)
+            let parent = (existing as NSString).deletingLastPathComponent
+            if parent == existing { break }
+            existing = parent
+        }
+        if existing.isEmpty { existing = "." }
+        guard isDirectory(existing) else {
+            throw CurveKeyFileError(code: .notADirectory, path: existing, message: "\(existing) is not a folder")
+        }
+        guard access(existing, W_OK | X_OK) == 0 else {
+            throw CurveKeyFileError(code: .notWritable, path: existing, message: "cannot write into \(existing): \(String(cString: strerror(errno)))")
+        }
+        var created: [String] = []
+        for folder in missing.reversed() {
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+                let failure = error(errno, folder, "cannot create folder")
+                removeCreatedFolders(created.reversed())
+                throw failure
+            }
+            created.append(folder)
+        }
+        return created.reversed()
+    }
+
+    /// Removes folders made by ``createFoldersUndoably(_:)`` (deepest first) if they are empty.
+    static func removeCreatedFolders<S: Sequence>(_ folders: S) where S.Element == String {
+        for folder in folders { rmdir(folder) }
+    }
+
+    /// A new empty folder `<parent>/.<prefix>.XXXXXX`, mode 0700. The dot keeps it out of
+    /// every key scan.
+    static func makeTemporaryFolder(in parent: String, prefix: String) throws -> String {
+        var template = Array((parent + "/." + prefix + ".XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else { throw error(errno, parent, "cannot create a temporary folder in") }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Removes a file or a folder with everything in it; quietly, for cleaning up after a
+    /// failure or removing what was replaced.
+    static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// `path` with symbolic links, `.` and `..` resolved as far as it exists, and the rest
+    /// appended: two spellings of one folder give the same text, even before it is created.
+    static func canonicalPath(_ path: String) -> String {
+        var remainder: [String] = []
+        var head = path.isEmpty ? "." : path
+        while true {
+            if let resolved = realpath(head, nil) {
+                defer { free(resolved) }
+                var result = String(cString: resolved)
+                for part in remainder.reversed() where part != "." {
+                    if part == ".." {
+                        result = (result as NSString).deletingLastPathComponent
+                    } else {
+                        result = result == "/" ? "/" + part : result + "/" + part
+                    }
+                }
+                return result
+            }
+            let parent = (head as NSString).deletingLastPathComponent
+            let last = (head as NSString).lastPathComponent
+            if parent == head || last.isEmpty { return path }
+            remainder.append(last)
+            head = parent.isEmpty ? "." : parent
         }
     }
 

@@ -74,7 +74,21 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add-client",
             abstract: "Make a key pair for a new client, allow it, and write a key folder to hand to that client.",
-            discussion: "The client uses the folder as its custom_cert_location (vidgear or media-router). Running IronHouse servers accept it at its next handshake, without a restart."
+            discussion: """
+            The folder is for a peer that connects to this server as its CURVE client: a vidgear \
+            sender (NetGear without receive_mode, which connects to a binding netgear.receive) or a \
+            media-router node with connect:. It becomes that peer's custom_cert_location. Running \
+            IronHouse servers accept it at its next handshake, without a restart.
+
+            It is not for a vidgear receiver (receive_mode=True): that one always binds and is then \
+            the CURVE server, which needs a server key pair of its own (the folder's \
+            server.key_secret is a placeholder). For a vidgear receiver, run 'media-router keys \
+            generate --location DIR', copy DIR/.vidgear to the receiver's custom_cert_location, and \
+            give our connecting netgear.send custom_cert_location: DIR.
+
+            Nothing is written unless every step succeeds: the client is not allowed when its \
+            folder cannot be written.
+            """
         )
         @Argument(help: "The client's name (a plain file name).")
         var name: String
@@ -83,7 +97,7 @@ struct KeysCommand: ParsableCommand {
         var bundle: String?
         @Option(help: "Allow this existing public key (Z85, or a .key file) instead of making a pair; no folder is written.")
         var publicKey: String?
-        @Flag(help: "Replace a client of the same name.")
+        @Flag(help: "Replace a client of the same name, and a key folder already at --bundle.")
         var replace = false
 
         func run() throws {
@@ -102,13 +116,14 @@ struct KeysCommand: ParsableCommand {
                 print("Allowed client \(name): \(key.fingerprint)")
                 return
             }
-            let pair = try store.addClient(name: name, replacing: replace)
             let folder = bundle.map { ($0 as NSString).expandingTildeInPath }
                 ?? (((store.rootDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("clients/\(name)"))
-            let written = try store.exportClientBundle(name: name, keyPair: pair, to: folder)
-            print("Allowed client \(name): \(pair.publicKey.fingerprint)")
-            print("Its key folder: \(written)")
-            print("  Hand over the folder that contains it, \((written as NSString).deletingLastPathComponent), and use it as the client's custom_cert_location.")
+            let made = try store.addClient(name: name, bundleFolder: folder, replacing: replace)
+            print("Allowed client \(name): \(made.keyPair.publicKey.fingerprint)")
+            print("Its key folder: \(made.rootDirectory)")
+            print("  Hand over the folder that contains it, \(made.location), and use it as the client's custom_cert_location.")
+            print("  It is for a peer that connects to this server as its CURVE client: a vidgear sender, or a media-router node with connect:.")
+            print("  Not for a vidgear receiver: it binds and is then the CURVE server (see 'media-router keys add-client --help').")
         }
     }
 

@@ -124,7 +124,10 @@ struct CLITests {
     @Test func nodeThatCannotStartIsNamedAndExits1() async throws {
         let dir = TestPaths.temporaryDirectory("nostart")
         let path = dir + "/g.yaml"
-        // A NetGear client without keys cannot start.
+        // A NetGear client whose secret key file others can read cannot start (validation
+        // only checks that the key files are there).
+        #expect(try runProcess(bin, ["keys", "generate", "--location", dir]).status == 0)
+        chmod(dir + "/.vidgear/keys/private_keys/client.key_secret", 0o644)
         try """
             nodes:
               rx: {kind: netgear.receive, pattern: 2, secure_mode: 2, connect: "tcp://127.0.0.1:1", custom_cert_location: \(dir)}

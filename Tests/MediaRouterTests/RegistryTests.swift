@@ -40,14 +40,19 @@ struct RegistryTests {
         }
     }
 
-    /// Every example graph in configs/ must validate without errors.
+    /// Every example graph in configs/ must validate without errors, except that a checkout
+    /// has none of the key folders the secure ones use until `media-router keys` makes them
+    /// (as the README and the configs' comments say); those errors must name that command.
     @Test func everyConfigValidates() throws {
         let dir = TestPaths.root + "/configs"
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
         #expect(!files.isEmpty)
         for f in files {
             let r = GraphLoader(registry: .builtIn).load(path: dir + "/" + f)
-            #expect(r.graph != nil, "\(f): \(r.diagnostics.sorted.map(\.description))")
+            let keyFolders = r.diagnostics.errors.filter { $0.message.hasPrefix("custom_cert_location: the key folder ") }
+            #expect(keyFolders.allSatisfy { $0.message.contains("media-router keys ") }, "\(f): \(keyFolders.map(\.description))")
+            let others = r.diagnostics.errors.filter { !keyFolders.contains($0) }
+            #expect(others.isEmpty && (r.graph != nil || !keyFolders.isEmpty), "\(f): \(r.diagnostics.sorted.map(\.description))")
             #expect(r.diagnostics.warnings.isEmpty, "\(f): \(r.diagnostics.warnings.map(\.description))")
         }
     }
