@@ -345,7 +345,7 @@ public struct GraphLoader: Sendable {
         for old in order {
             let p = pending[old]
             var node = GraphNode(name: p.name, plugin: p.plugin!, options: p.options!, location: p.location,
-                                 restart: p.restart ?? GraphLoader.defaultRestart(p.plugin!))
+                                 restart: p.restart ?? GraphLoader.defaultRestart(p.plugin!), restartIsExplicit: p.restart != nil)
             node.accepts = accepted[old]
             node.produces = produced[old]
             nodes.append(node)
