@@ -362,7 +362,8 @@ public struct GraphLoader: Sendable {
         return Result(graph: Graph(name: graphName, file: file, nodes: nodes, edges: finalEdges), diagnostics: d)
     }
 
-    static func defaultRestart(_ plugin: any NodePlugin.Type) -> RestartPolicy {
+    /// The policy a node of this kind gets when its graph gives it no `restart:`.
+    public static func defaultRestart(_ plugin: any NodePlugin.Type) -> RestartPolicy {
         if let r = plugin as? any RestartDefaulting.Type { return r.defaultRestart }
         return .never
     }
