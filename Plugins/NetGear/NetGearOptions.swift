@@ -12,8 +12,11 @@ enum NetGearOptions {
         "grassland": "0", "grasslands": "0", "none": "0", "off": "0", "stonehouse": "1", "ironhouse": "2",
     ])
     static let colorspaces = ["RGB", "BGR", "RGBX", "BGRX", "XBGR", "XRGB", "GRAY", "RGBA", "BGRA", "ABGR", "ARGB"]
-    static let endpointList = OptionType.list(.string)
-    static let portType = OptionType.oneOf([.int(1...65535), .list(.oneOf([.int(1...65535), .string])), .string])
+    static let endpointList = OptionType.list(.named("endpoint", .string))
+    /// A port is a number; a name is accepted too, which only means something with ipc (the
+    /// endpoint is protocol://address:port).
+    static let portName = OptionType.named("ipc name", .string)
+    static let portType = OptionType.oneOf([.int(1...65535), .list(.oneOf([.int(1...65535), portName])), portName])
 
     static func common(side: NetGearConfig.Side) -> [OptionSpec] {
         let receiver = side == .receiver

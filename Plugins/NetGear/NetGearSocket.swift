@@ -180,26 +180,6 @@ extension NetGearSocketFactory {
 /// doubling the wait up to 30 s while the refusals go on, so that a key allowed later
 /// (`media-router keys add-client`) gets in without a restart, while a revoked one keeps being
 /// refused at a slow rate, logged at most every few seconds.
-/// Lets a repeating message through at most once per interval and counts the ones held back,
-/// so that a peer that keeps failing cannot flood the log.
-struct LogThrottle {
-    static let interval: Int64 = 5_000_000_000
-
-    private var last: Int64?
-    private var held = 0
-
-    /// Nil while the message should stay quiet (it is counted); otherwise how many were held
-    /// back since the last one let through.
-    mutating func admit(now: Int64 = Clock.monotonicNanoseconds()) -> Int? {
-        if let last, now - last < Self.interval {
-            held += 1
-            return nil
-        }
-        defer { last = now; held = 0 }
-        return held
-    }
-}
-
 final class RefusalRetry {
     let endpoints: [String]
     var clientFingerprint: String?

@@ -3,14 +3,46 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible, Compa
     public var file: String
     public var line: Int
     public var column: Int
+    /// Set when the text here is used somewhere else through a YAML alias (`width: *w`) or a
+    /// merge key (`<<: *base`): the place is the anchor's, and `via` says where it was used.
+    public var via: Via?
 
-    public init(file: String, line: Int, column: Int) {
+    /// Where anchored text was used.
+    public struct Via: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable {
+            /// A merge key, `<<: *base`; the place is the `<<`.
+            case merge
+            /// An alias as a value, `width: *w`; the place is the key that holds it.
+            case alias
+        }
+        public var kind: Kind
+        public var line: Int
+        public var column: Int
+
+        public init(_ kind: Kind, line: Int, column: Int) {
+            self.kind = kind
+            self.line = line
+            self.column = column
+        }
+    }
+
+    public init(file: String, line: Int, column: Int, via: Via? = nil) {
         self.file = file
         self.line = line
         self.column = column
+        self.via = via
     }
 
     public var description: String { "\(file):\(line):\(column)" }
+
+    /// Says that the place is inside an anchor and where that anchor was used; empty otherwise.
+    public var viaNote: String {
+        switch via?.kind {
+        case .merge?: return " (in the anchor merged by '<<' at \(via!.line):\(via!.column))"
+        case .alias?: return " (in the anchor used by an alias on line \(via!.line))"
+        case nil: return ""
+        }
+    }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.file, a.line, a.column) < (b.file, b.line, b.column)
@@ -32,7 +64,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        severity == .error ? "\(location): \(message)" : "\(location): warning: \(message)"
+        severity == .error ? "\(location): \(message)\(location.viaNote)" : "\(location): warning: \(message)\(location.viaNote)"
     }
 }
 

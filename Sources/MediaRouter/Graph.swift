@@ -38,6 +38,11 @@ public struct GraphNode: Sendable {
     public var options: NodeOptions
     public var location: SourceLocation
     public var restart: RestartPolicy
+    /// True when the graph file gave the policy, false for the kind's default. A kind's default
+    /// is for faults while running; a node that cannot start at launch is retried only when
+    /// the graph asks for it, since that is most often a mistake in the file, better reported
+    /// at once.
+    public var restartIsExplicit = false
     /// Indexes into `Graph.edges`.
     public var inputEdges: [Int] = []
     public var outputEdges: [Int] = []

@@ -88,60 +88,33 @@ public struct GraphLoader: Sendable {
             return Result(graph: nil, diagnostics: d)
         }
 
-        var budget = GraphLoader.maxValues
-        guard let value = GraphLoader.convert(root, file: file, budget: &budget) else {
+        var converter = YAMLConverter(file: file, budget: GraphLoader.maxValues)
+        guard let value = converter.convert(root) else {
             d.error("file expands to more than \(GraphLoader.maxValues) values (aliases nested too deeply?)", at: top)
             return Result(graph: nil, diagnostics: d)
         }
-        return check(value, file: file, baseDirectory: baseDirectory)
-    }
-
-    // MARK: YAML to ConfigValue
-
-    static func convert(_ node: Yams.Node, file: String, budget: inout Int) -> ConfigValue? {
-        budget -= 1
-        if budget < 0 { return nil }
-        let loc = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
-        switch node {
-        case .scalar(let s):
-            let quoted = s.style == .singleQuoted || s.style == .doubleQuoted || s.style == .literal || s.style == .folded
-            return .scalar(s.string, quoted: quoted, loc)
-        case .sequence(let seq):
-            var items: [ConfigValue] = []
-            for n in seq {
-                guard let v = convert(n, file: file, budget: &budget) else { return nil }
-                items.append(v)
-            }
-            return .sequence(items, loc)
-        case .mapping(let map):
-            var entries: [ConfigEntry] = []
-            for (k, v) in map {
-                let keyLoc = k.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) } ?? loc
-                let keyText: String
-                switch k {
-                case .scalar(let s): keyText = s.string
-                default: keyText = "<\(k)>"
-                }
-                guard let value = convert(v, file: file, budget: &budget) else { return nil }
-                entries.append(ConfigEntry(key: keyText, keyLocation: keyLoc, value: value))
-            }
-            return .mapping(entries, loc)
-        case .alias:
-            return .scalar("", quoted: false, loc)
+        var result = check(value, file: file, baseDirectory: baseDirectory)
+        if converter.diagnostics.hasErrors {
+            result.graph = nil
+            result.diagnostics.append(contentsOf: converter.diagnostics)
         }
+        return result
     }
 
     static func diagnostic(forYAMLError error: Error, file: String) -> Diagnostic {
         func loc(_ m: Mark) -> SourceLocation { SourceLocation(file: file, line: m.line, column: m.column) }
         switch error {
-        case let YamlError.scanner(context, problem, mark, _),
-             let YamlError.parser(context, problem, mark, _),
-             let YamlError.composer(context, problem, mark, _):
+        case let YamlError.scanner(context, problem, mark, yaml),
+             let YamlError.parser(context, problem, mark, yaml),
+             let YamlError.composer(context, problem, mark, yaml):
+            if let plain = plainYAMLProblem(problem, line: mark.line, column: mark.column, in: yaml) {
+                return Diagnostic(.error, at: loc(mark), plain)
+            }
             var message = "YAML syntax error: \(problem)"
             if let c = context { message += " (\(c.text) at \(c.mark.line):\(c.mark.column))" }
             return Diagnostic(.error, at: loc(mark), message)
         case let YamlError.duplicatedKeysInMapping(duplicates, context):
-            return Diagnostic(.error, at: loc(context.mark), "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
+            return duplicateKeyDiagnostic(duplicates, first: context.mark, yaml: context.text, file: file)
         case let YamlError.reader(problem, offset, _, yaml):
             if let offset {
                 let (l, c) = lineColumn(Array(yaml.utf8), min(offset, max(0, yaml.utf8.count - 1)))
@@ -221,8 +194,10 @@ public struct GraphLoader: Sendable {
             case "nodes":
                 nodesValue = e.value
                 nodesKeyLocation = e.keyLocation
+            // Helper keys, as docker-compose has: a place for anchors that nodes merge (`<<: *base`).
+            case let key where key.hasPrefix("x-"): break
             default:
-                d.error("unknown top-level key '\(e.key)'\(didYouMean(e.key, in: GraphLoader.topLevelKeys)); expected \(GraphLoader.topLevelKeys.map { "'\($0)'" }.joined(separator: ", "))", at: e.keyLocation)
+                d.error("unknown top-level key '\(e.key)'\(didYouMean(e.key, in: GraphLoader.topLevelKeys)); expected \(GraphLoader.topLevelKeys.map { "'\($0)'" }.joined(separator: ", ")), or helper keys starting with 'x-'", at: e.keyLocation)
             }
         }
         guard let nodesValue else {
@@ -370,7 +345,7 @@ public struct GraphLoader: Sendable {
         for old in order {
             let p = pending[old]
             var node = GraphNode(name: p.name, plugin: p.plugin!, options: p.options!, location: p.location,
-                                 restart: p.restart ?? GraphLoader.defaultRestart(p.plugin!))
+                                 restart: p.restart ?? GraphLoader.defaultRestart(p.plugin!), restartIsExplicit: p.restart != nil)
             node.accepts = accepted[old]
             node.produces = produced[old]
             nodes.append(node)
@@ -387,7 +362,8 @@ public struct GraphLoader: Sendable {
         return Result(graph: Graph(name: graphName, file: file, nodes: nodes, edges: finalEdges), diagnostics: d)
     }
 
-    static func defaultRestart(_ plugin: any NodePlugin.Type) -> RestartPolicy {
+    /// The policy a node of this kind gets when its graph gives it no `restart:`.
+    public static func defaultRestart(_ plugin: any NodePlugin.Type) -> RestartPolicy {
         if let r = plugin as? any RestartDefaulting.Type { return r.defaultRestart }
         return .never
     }
@@ -453,7 +429,8 @@ public struct GraphLoader: Sendable {
                 }
             }
         }
-        for spec in plugin.options where spec.required && !options.isSet(spec.name) {
+        // An option given with a wrong value already has its error; "missing" would be a second one.
+        for spec in plugin.options where spec.required && !options.isSet(spec.name) && !seen.contains(spec.name) {
             d.error("node '\(entry.key)' (\(kind)) is missing required option '\(spec.name)' (\(spec.doc))", at: entry.keyLocation)
         }
         p.options = options

@@ -136,13 +136,23 @@ public final class GraphRuntime: @unchecked Sendable {
     }
 
     private func nodeThread(_ slot: NodeSlot) {
+        let gnode = graph.nodes[slot.index]
+        var launchFailure: Error?
         do {
             try slot.current?.start()
         } catch {
-            slot.startError = error
-            slot.started.signal()
-            slot.done.signal()
-            return
+            guard gnode.restart.mode != .never, gnode.restartIsExplicit else {
+                slot.startError = error
+                slot.started.signal()
+                slot.done.signal()
+                return
+            }
+            // The graph asked for restarts: a node that cannot start yet (its port still in use,
+            // its camera not plugged in) is retried with back-off like one that failed running,
+            // and the rest of the graph starts meanwhile.
+            launchFailure = error
+            slot.replace(nil)
+            slot.counters.errors.add(1, ordering: .relaxed)
         }
         slot.started.signal()
         go.wait()
@@ -151,7 +161,7 @@ public final class GraphRuntime: @unchecked Sendable {
             slot.done.signal()
             return
         }
-        runNode(slot)
+        runNode(slot, launchFailure: launchFailure)
     }
 
     func context(for i: Int) -> NodeContext {
@@ -173,15 +183,21 @@ public final class GraphRuntime: @unchecked Sendable {
         }
     }
 
-    private func runNode(_ slot: NodeSlot) {
+    private func runNode(_ slot: NodeSlot, launchFailure: Error? = nil) {
         let gnode = graph.nodes[slot.index]
         let policy = gnode.restart
         var restarts = 0
         var backoff = policy.backoff
+        var pendingLaunchFailure = launchFailure
         while true {
             var failure: Error?
+            var failedToStart = false
             let began = Clock.monotonicNanoseconds()
-            if let node = slot.current {
+            if let launchFailure = pendingLaunchFailure {
+                failure = launchFailure
+                failedToStart = true
+                pendingLaunchFailure = nil
+            } else if let node = slot.current {
                 do { try node.run(slot.io) } catch { failure = error }
             }
             let ranFor = Double(Clock.monotonicNanoseconds() - began) / 1e9
@@ -209,7 +225,7 @@ public final class GraphRuntime: @unchecked Sendable {
             while !isStopping {
                 restarts += 1
                 slot.counters.add("restarts")
-                let why = attemptFailure.map { "failed: \($0)" } ?? "ended"
+                let why = attemptFailure.map { "\(failedToStart ? "failed to start" : "failed"): \($0)" } ?? "ended"
                 logger.warning("node '\(gnode.name)' \(why); restarting in \(formatDuration(backoff)) (restart \(restarts)\(policy.maxRestarts.map { " of \($0)" } ?? ""))")
                 slot.restartWake.wait(timeout: backoff)
                 backoff = min(backoff * 2, policy.maxBackoff)
@@ -222,6 +238,7 @@ public final class GraphRuntime: @unchecked Sendable {
                     break
                 } catch {
                     attemptFailure = error
+                    failedToStart = true
                     slot.counters.errors.add(1, ordering: .relaxed)
                     if let limit = policy.maxRestarts, restarts >= limit { break }
                 }

@@ -22,6 +22,9 @@ public indirect enum OptionType: Sendable, CustomStringConvertible {
     case json
     /// The first of several types that accepts the value.
     case oneOf([OptionType])
+    /// Another type under a name that says what its values mean (`endpoint`, `ipc name`), for
+    /// `media-router plugins`; checked as that type.
+    case named(String, OptionType)
 
     public var description: String {
         switch self {
@@ -35,11 +38,25 @@ public indirect enum OptionType: Sendable, CustomStringConvertible {
         case .duration: return "duration"
         case .byteSize: return "size"
         case .framerate: return "framerate"
-        case .list(let t): return "list of \(t)"
+        case .list(let t):
+            let alternatives = t.alternatives
+            return alternatives.count > 1 ? "list of (\(alternatives.joined(separator: " or ")))" : "list of \(t)"
         case .stringMap: return "map"
         case .json: return "any"
-        case .oneOf(let ts): return ts.map(\.description).joined(separator: " or ")
+        case .oneOf: return alternatives.joined(separator: " or ")
+        case .named(let name, _): return name
         }
+    }
+
+    /// What a value may be, each said once: nested alternatives are flattened, so a table never
+    /// reads "string or string".
+    var alternatives: [String] {
+        guard case .oneOf(let ts) = self else { return [description] }
+        var out: [String] = []
+        for t in ts {
+            for a in t.alternatives where !out.contains(a) { out.append(a) }
+        }
+        return out
     }
 
     static func fmt(_ d: Double) -> String {
@@ -357,6 +374,8 @@ enum OptionChecker {
             return .success(.map(m, order: order))
         case .json:
             return .success(.json(value.json))
+        case .named(_, let t):
+            return check(value, as: t)
         case .oneOf(let types):
             var rangeFailure: CheckFailure?
             for t in types {

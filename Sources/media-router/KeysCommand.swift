@@ -7,8 +7,8 @@ struct KeysCommand: ParsableCommand {
         commandName: "keys",
         abstract: "Manage CurveZMQ keys in vidgear's layout (<location>/.vidgear/keys).",
         discussion: """
-        The server (the binding side) holds private_keys/server.key_secret; every public key in
-        public_keys/ is allowed in IronHouse mode. Give each client its own key pair with
+        The server (the binding side) holds private_keys/server.key_secret; every public key in \
+        public_keys/ is allowed in IronHouse mode. Give each client its own key pair with \
         add-client, and cut it off with revoke: running servers notice within a second.
         """,
         subcommands: [Generate.self, List.self, AddClient.self, Revoke.self]

@@ -9,8 +9,8 @@ struct MediaRouterCommand: AsyncParsableCommand {
         commandName: "media-router",
         abstract: "Route live video through graphs declared in YAML.",
         discussion: """
-        A graph file lists nodes: sources (cameras, NetGear receivers), transforms and sinks
-        (NetGear senders, recordings, GStreamer outputs). See `media-router plugins` for every
+        A graph file lists nodes: sources (cameras, NetGear receivers), transforms and sinks \
+        (NetGear senders, recordings, GStreamer outputs). See `media-router plugins` for every \
         node kind and `media-router plugins KIND` for its options.
         """,
         version: MediaRouterVersion.string,

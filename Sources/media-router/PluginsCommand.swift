@@ -56,32 +56,81 @@ enum PluginDocs {
         s.isEmpty ? "-" : s.sorted { $0.rawValue < $1.rawValue }.map(\.rawValue).joined(separator: ", ")
     }
 
+    /// What a node of this kind does when it fails, unless its graph gives it `restart:`.
+    static func defaultRestart(_ p: any NodePlugin.Type, code: (String) -> String = { $0 }) -> String {
+        let policy = GraphLoader.defaultRestart(p)
+        if policy.mode == .never { return "Restart policy by default: \(code("never")) (a failure stops the graph)" }
+        let rest = policy.description.dropFirst(policy.mode.rawValue.count)
+        return "Restart policy by default: \(code(policy.mode.rawValue))\(rest) while running; a failure to start stops the run unless the graph sets \(code("restart:"))"
+    }
+
+    static let typeWidth = 28
+    static let defaultWidth = 24
+
     static func text(_ p: any NodePlugin.Type) -> String {
         var lines = ["\(p.kind) (\(p.role.rawValue)): \(p.summary)", ""]
+        lines.append(defaultRestart(p))
         if p.role != .source {
             lines.append("Input queue by default: \(p.defaultInputQueue)")
         }
         lines.append("Options:")
-        let rows = p.options.map { o -> (String, String, String, String) in
-            (o.name, o.type.description, o.required ? "required" : (o.defaultValue.map { $0.description } ?? "-"), o.doc)
+        let rows = p.options.map { o -> (String, [String], [String], String) in
+            (o.name, wrap(o.type.description, typeWidth),
+             wrap(o.required ? "required" : (o.defaultValue.map { $0.description } ?? "-"), defaultWidth), o.doc)
         }
-        let w0 = max(6, rows.map(\.0.count).max() ?? 0), w1 = max(4, min(28, rows.map(\.1.count).max() ?? 0)), w2 = max(7, min(24, rows.map(\.2.count).max() ?? 0))
-        lines.append("  " + "NAME".padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + "TYPE".padding(toLength: w1 + 2, withPad: " ", startingAt: 0)
-                     + "DEFAULT".padding(toLength: w2 + 2, withPad: " ", startingAt: 0) + "MEANING")
+        let w0 = max(6, rows.map(\.0.count).max() ?? 0)
+        let w1 = max(4, rows.flatMap(\.1).map(\.count).max() ?? 0), w2 = max(7, rows.flatMap(\.2).map(\.count).max() ?? 0)
+        func line(_ cells: String...) -> String {
+            let widths = [w0, w1, w2]
+            var out = "  "
+            for (i, c) in cells.enumerated() { out += i < widths.count ? c.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0) : c }
+            return String(out.reversed().drop { $0 == " " }.reversed())
+        }
+        lines.append(line("NAME", "TYPE", "DEFAULT", "MEANING"))
         for r in rows {
-            lines.append("  " + r.0.padding(toLength: w0 + 2, withPad: " ", startingAt: 0) + pad(r.1, w1 + 2) + pad(r.2, w2 + 2) + r.3)
+            // A long type or default continues on the next lines, inside its own column.
+            for i in 0..<max(r.1.count, r.2.count) {
+                lines.append(line(i == 0 ? r.0 : "", i < r.1.count ? r.1[i] : "", i < r.2.count ? r.2[i] : "", i == 0 ? r.3 : ""))
+            }
         }
         lines.append("")
         lines.append("Every node also takes: kind, input/inputs, queue: {size: N, policy: block|drop-oldest}, restart: never|on-failure|always.")
         return lines.joined(separator: "\n")
     }
 
-    static func pad(_ s: String, _ n: Int) -> String {
-        s.count >= n ? s + "  " : s.padding(toLength: n, withPad: " ", startingAt: 0)
+    /// Breaks a cell into lines of at most `width`: after spaces, then after | or / inside a
+    /// long word (choice lists, paths), and only as a last resort anywhere.
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        var pieces: [String] = []
+        var current = ""
+        for c in text {
+            current.append(c)
+            if c == " " || c == "|" || c == "/" { pieces.append(current); current = "" }
+        }
+        if !current.isEmpty { pieces.append(current) }
+        var lines: [String] = []
+        var line = ""
+        func flush() {
+            let trimmed = String(line.reversed().drop { $0 == " " }.reversed())
+            if !trimmed.isEmpty { lines.append(trimmed) }
+            line = ""
+        }
+        for var piece in pieces {
+            if (line + piece).trimmingCharacters(in: .whitespaces).count <= width { line += piece; continue }
+            flush()
+            while piece.trimmingCharacters(in: .whitespaces).count > width {
+                lines.append(String(piece.prefix(width)))
+                piece = String(piece.dropFirst(width))
+            }
+            line = piece
+        }
+        flush()
+        return lines.isEmpty ? [""] : lines
     }
 
     static func markdown(_ p: any NodePlugin.Type) -> String {
         var out = "### `\(p.kind)` (\(p.role.rawValue))\n\n\(p.summary).\n\n"
+        out += defaultRestart(p) { "`\($0)`" } + ".\n\n"
         out += "| option | type | default | meaning |\n|---|---|---|---|\n"
         for o in p.options {
             let def = o.required ? "**required**" : (o.defaultValue.map { "`\($0.description)`" } ?? "–")

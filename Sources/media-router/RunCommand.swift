@@ -10,9 +10,12 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a graph until its sources end, --duration passes, or SIGINT/SIGTERM.",
         discussion: """
-        The first SIGINT or SIGTERM stops the sources, lets queues drain and recordings finalize,
-        and exits 0. A second SIGINT exits at once. A node that fails stops the graph and the
-        exit status is 1.
+        The first SIGINT or SIGTERM stops the sources, lets queues drain and recordings \
+        finalize, and exits 0. A second one exits at once, with status 130 (SIGINT) or 143 \
+        (SIGTERM).
+
+        A node that fails stops the graph and the exit status is 1, unless its restart policy \
+        restarts it; 'media-router plugins KIND' shows a kind's default policy.
         """
     )
 
@@ -28,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to let queues drain after the sources stop, before nodes are told to stop.")
     var drainTimeout: Double = 10
 
-    @Option(help: "Keep this file up to date (every 250 ms) with every node's counters as JSON, for monitoring.")
+    @Option(help: "Keep this file up to date (every 250 ms) with every node's counters as JSON, for monitoring. A path that cannot be written is an error before the graph starts.")
     var statsFile: String?
 
     @OptionGroup var logging: LoggingOptions
@@ -42,6 +45,16 @@ struct RunCommand: AsyncParsableCommand {
         let (loaded, diagnostics) = loadGraph(file, registry: .builtIn)
         for d in diagnostics where d.severity == .error || !logging.quiet { Console.shared.printErr(d.description) }
         guard let graph = loaded else { throw ExitCode(1) }
+        // A monitoring file that silently never appears is worse than no start at all.
+        let statsWriter = statsFile.map { StatsWriter(path: $0, logger: logger) }
+        if let statsWriter {
+            do {
+                try statsWriter.check()
+            } catch {
+                Console.shared.printErr("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
 
         let runtime = GraphRuntime(graph: graph, registry: .builtIn, logger: logger)
         runtime.drainTimeout = drainTimeout
@@ -64,7 +77,8 @@ struct RunCommand: AsyncParsableCommand {
                     runtime.stop()
                 } else {
                     Console.shared.printErr("\(signal) again: exiting at once")
-                    _exit(130)
+                    // 128 + the signal's number, as a shell reports a process it killed.
+                    _exit(signal == .sigterm ? 143 : 130)
                 }
             }
         }
@@ -93,15 +107,16 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let statsTask = Task {
-            guard let statsFile else { return }
+            guard let statsWriter else { return }
             while !Task.isCancelled {
-                StatsFile.write(runtime.stats(), elapsed: runtime.elapsed, to: statsFile)
+                statsWriter.write(runtime.stats(), elapsed: runtime.elapsed)
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
         }
         await runtime.waitUntilFinished()
         statsTask.cancel()
-        if let statsFile { StatsFile.write(runtime.stats(), elapsed: runtime.elapsed, to: statsFile) }
+        _ = await statsTask.result
+        statsWriter?.write(runtime.stats(), elapsed: runtime.elapsed)
         statusTask.cancel()
         timerTask.cancel()
         signalTask.cancel()
@@ -187,9 +202,85 @@ enum StatusFormatter {
     }
 }
 
-/// Writes node counters as JSON, atomically, so a reader never sees half a file.
-enum StatsFile {
-    static func write(_ stats: [NodeStats], elapsed: Double, to path: String) {
+/// Writes node counters as JSON, atomically, so a reader never sees half a file, and never
+/// leaves its temporary file behind. After the start, a failed write is logged (throttled) and
+/// the graph runs on: the file is for monitoring.
+final class StatsWriter: Sendable {
+    let path: String
+    let logger: Logger
+    private let throttle = Locked(LogThrottle())
+
+    struct Failure: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot write the --stats-file \(path): \(reason)" }
+    }
+
+    init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
+
+    var folder: String {
+        let dir = (path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    /// Writes a first, empty document, with a plain reason when it cannot.
+    func check() throws {
+        var isDir: ObjCBool = false
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue) {
+            throw Failure(path: path, reason: "it is a folder; give a file name such as \((path as NSString).appendingPathComponent("stats.json"))")
+        }
+        // The file is replaced by a rename, which would put a plain file in place of a device
+        // or a pipe: refuse those rather than replace them.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw Failure(path: path, reason: "it is not a regular file, and it would be replaced by one; give a file name")
+        }
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) {
+            throw Failure(path: path, reason: "the folder \(folder) does not exist")
+        }
+        if !isDir.boolValue { throw Failure(path: path, reason: "\(folder) is not a folder") }
+        try attempt(Self.document([], elapsed: 0))
+    }
+
+    func write(_ stats: [NodeStats], elapsed: Double) {
+        do {
+            try attempt(Self.document(stats, elapsed: elapsed))
+        } catch {
+            if let held = throttle.withLock({ $0.admit() }) {
+                logger.warning("\(error)\(held > 0 ? " (\(held) more failed writes since the last message)" : "")")
+            }
+        }
+    }
+
+    /// Writes a temporary file beside the target and renames it over the target; the
+    /// temporary file is removed whatever fails.
+    private func attempt(_ bytes: [UInt8]) throws {
+        let tmp = (folder as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
+        func fail(_ what: String) -> Failure {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            return Failure(path: path, reason: "\(what): \(reason)")
+        }
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw fail("cannot create a file in \(folder)") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let failure = fail("cannot write")
+                close(fd)
+                throw failure
+            }
+            offset += n
+        }
+        if close(fd) != 0 { throw fail("cannot write") }
+        if rename(tmp, path) != 0 { throw fail("cannot replace the file") }
+    }
+
+    static func document(_ stats: [NodeStats], elapsed: Double) -> [UInt8] {
         var nodes: [(String, JSONValue)] = []
         for s in stats {
             var o: [(String, JSONValue)] = [
@@ -203,9 +294,6 @@ enum StatsFile {
             nodes.append((s.name, .object(o)))
         }
         let doc: JSONValue = .object([("elapsed", .double(elapsed)), ("time", .int(Clock.wallNanoseconds())), ("nodes", .object(nodes))])
-        let tmp = path + ".tmp"
-        if FileManager.default.createFile(atPath: tmp, contents: Data(doc.pythonJSONBytes())) {
-            _ = rename(tmp, path)
-        }
+        return doc.pythonJSONBytes()
     }
 }

@@ -157,7 +157,7 @@ struct ValidationTests {
                 kind: frame.generate
               cam:
                 kind: frame.generate
-            """, line: 2, column: 3, message: "duplicate key 'cam'"),
+            """, line: 4, column: 3, message: "duplicate key 'cam' (first given at line 2, column 3)"),
         Case(name: "node without kind", yaml: """
             nodes:
               cam:
