@@ -14,7 +14,7 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
     static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
 
     public static let options: [OptionSpec] = [
-        OptionSpec("path", .string, default: .string("recordings/{node}-%Y%m%d-%H%M%S.mkv"),
+        OptionSpec("path", .path, default: .string("recordings/{node}-%Y%m%d-%H%M%S.mkv"),
                    doc: "file name template: strftime fields (%Y%m%d-%H%M%S) at the time each file opens, {node} for the node's name; relative to the graph file's folder; an existing name gets -1, -2, ..."),
         OptionSpec("container", .choice(RecordContainer.allCases.map(\.rawValue)), default: .string("mkv"),
                    doc: "mkv (crash-safe, any codec), mp4 (fragmented every 250 ms, a normal MP4 after a clean stop) or ts; default: from the path's extension, else mkv"),
