@@ -87,7 +87,10 @@ final class RecordNode: Node {
                 break
             } catch {
                 // The element's own error on the bus says more than the refused push.
-                throw RouterError(.nodeFailed, "recording failed: \(current.failure ?? "\(error)")")
+                let problem = current.failure == nil ? nil : Self.folderProblem(of: current.failedPaths.isEmpty ? files.openPaths : current.failedPaths,
+                                                                                  fixedFolder: files.fixedFolder)
+                throw RouterError(.nodeFailed, "recording failed: \(current.failure ?? "\(error)")\(problem.map { " (\($0.message))" } ?? "")",
+                                  permanent: problem?.permanent ?? false)
             }
         }
         if let last = session {
@@ -126,12 +129,21 @@ final class RecordNode: Node {
             for path in paths where (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
                 try? FileManager.default.removeItem(atPath: path)
             }
-            throw RouterError(.io, "recording to \(paths.isEmpty ? files.fixedFolder : paths.joined(separator: ", ")) failed: \(failure)")
+            // Whether the folder can hold files at all decides whether trying again can help.
+            let problem = Self.folderProblem(of: Set(paths), fixedFolder: files.fixedFolder)
+            throw RouterError(.io, "recording to \(paths.isEmpty ? files.fixedFolder : paths.joined(separator: ", ")) failed: \(failure)\(problem.map { " (\($0.message))" } ?? "")",
+                              permanent: problem?.permanent ?? false)
         }
         if !finalized {
             files.abandonOpen()
             logger.warning("the recording did not finish within \(formatDuration(Self.finalizeTimeout)); \(openBefore.sorted().joined(separator: ", ")) may lack an index but still play")
         }
+    }
+
+    /// Why the folder of the failed files cannot take a file now, if it cannot.
+    static func folderProblem(of paths: Set<String>, fixedFolder: String) -> RecordFolder.Problem? {
+        let folder = paths.sorted().first.map { ($0 as NSString).deletingLastPathComponent } ?? fixedFolder
+        return RecordFolder.probe(folder)
     }
 }
 

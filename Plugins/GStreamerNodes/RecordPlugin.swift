@@ -47,6 +47,11 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
             diagnostics.error("option 'path' of \(kind) has no file name", at: options.location(of: "path"))
             return
         }
+        // Only what exists now is judged, and nothing is created: folders still to be made are fine.
+        if let reason = RecordFolder.unusable(SegmentFiles.fixedFolder(of: config.nodeTemplate)) {
+            diagnostics.error("option 'path' of \(kind): cannot record to \(config.nodeTemplate): \(reason)", at: options.location(of: "path"))
+            return
+        }
         let codecLocation = options.isSet("codec") ? options.location(of: "codec") : options.location(of: options.isSet("container") ? "container" : "path")
         if let problem = config.codec.problem(in: config.container) {
             diagnostics.error("option 'codec' of \(kind): \(problem)", at: codecLocation)
@@ -177,6 +182,9 @@ struct RecordConfig: Sendable {
     }
 
     var fileNameTemplate: String { (template as NSString).lastPathComponent }
+
+    /// The template with `{node}` replaced by the node's name.
+    var nodeTemplate: String { template.replacingOccurrences(of: "{node}", with: nodeName.replacingOccurrences(of: "%", with: "%%")) }
 
     var templateExtension: String? {
         let ext = (template as NSString).pathExtension

@@ -25,7 +25,7 @@ final class SegmentFiles: Sendable {
     private let namePattern: String
 
     init(config: RecordConfig, logger: Logger, counters: NodeCounters) {
-        template = config.template.replacingOccurrences(of: "{node}", with: config.nodeName.replacingOccurrences(of: "%", with: "%%"))
+        template = config.nodeTemplate
         nodeName = config.nodeName
         retention = config.retention
         self.logger = logger
@@ -35,7 +35,9 @@ final class SegmentFiles: Sendable {
 
     /// The part of the template's folder that has no time fields: it must exist before anything
     /// is recorded, so a path that cannot be used fails the start and not the first frame.
-    var fixedFolder: String {
+    var fixedFolder: String { Self.fixedFolder(of: template) }
+
+    static func fixedFolder(of template: String) -> String {
         var parts = (template as NSString).pathComponents.dropLast()
         if let field = parts.firstIndex(where: { $0.contains("%") }) { parts = parts[..<field] }
         return NSString.path(withComponents: Array(parts))
@@ -43,38 +45,20 @@ final class SegmentFiles: Sendable {
 
     func prepare() throws {
         let folder = fixedFolder
-        if let problem = Self.makeFolder(folder) {
-            throw RouterError(.startFailed, "cannot create the recording folder \(folder): \(problem)")
+        if let problem = RecordFolder.make(folder) {
+            throw RouterError(.startFailed, "cannot create the recording folder \(folder): \(problem.message)", permanent: problem.permanent)
+        }
+        // Permission checks pass for root even where no file can be made (/proc): only making one tells.
+        if let problem = RecordFolder.probe(folder) {
+            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(problem.message)", permanent: problem.permanent)
         }
         if access(folder, W_OK | X_OK) != 0 {
-            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(String(cString: strerror(errno)))")
+            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(String(cString: strerror(errno)))", permanent: true)
         }
         // Without time fields in the folder, every file of the template lives here, so files
         // of earlier runs are found before this run closes its first segment.
         if !(template as NSString).deletingLastPathComponent.contains("%") {
             _ = state.withLock { $0.folders.insert(folder) }
-        }
-    }
-
-    /// Creates `folder` and its parents; nil on success, otherwise why not.
-    static func makeFolder(_ folder: String) -> String? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            return isDirectory.boolValue ? nil : "\(folder) is a file, not a folder"
-        }
-        var ancestor = (folder as NSString).deletingLastPathComponent
-        while !ancestor.isEmpty, ancestor != "/" {
-            if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
-                if !isDirectory.boolValue { return "\(ancestor) is a file, not a folder" }
-                break
-            }
-            ancestor = (ancestor as NSString).deletingLastPathComponent
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            return nil
-        } catch {
-            return String(cString: strerror(errno))
         }
     }
 
@@ -88,9 +72,9 @@ final class SegmentFiles: Sendable {
         let length = strftime(&buffer, buffer.count, template, &parts)
         let expanded = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : template
         let folder = (expanded as NSString).deletingLastPathComponent
-        if let problem = Self.makeFolder(folder) {
+        if let problem = RecordFolder.make(folder) {
             // filesink will fail to open the file and say so on the bus; this adds the cause.
-            logger.error("cannot create the recording folder \(folder): \(problem)")
+            logger.error("cannot use the recording folder \(folder): \(problem.message)")
         }
         return state.withLock { s in
             let stem = (expanded as NSString).deletingPathExtension
