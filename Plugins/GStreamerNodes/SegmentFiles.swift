@@ -13,6 +13,25 @@ final class SegmentFiles: Sendable {
         var handedOut: Set<String> = []
         var folders: Set<String> = []
         var closedCount = 0
+        /// Open files splitmuxsink said it opened; only these can vanish.
+        var started: Set<String> = []
+        /// The device and inode of each open file once it was seen on disk, to notice it vanish.
+        var identities: [String: FileIdentity] = [:]
+        /// Open files that were deleted (or their folder) while being written; their close is
+        /// no finished segment.
+        var lost: Set<String> = []
+    }
+
+    struct FileIdentity: Sendable, Equatable {
+        var device: UInt64
+        var inode: UInt64
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
     let template: String
@@ -94,12 +113,68 @@ final class SegmentFiles: Sendable {
 
     var openPaths: Set<String> { state.value.open }
 
-    /// A segment is finished: count it, log it, then apply retention.
-    func closed(_ path: String) {
-        state.withLock {
-            $0.open.remove(path)
-            $0.closedCount += 1
+    /// splitmuxsink opened a segment: remember which file it is, to notice if it vanishes.
+    func opened(_ path: String) {
+        let identity = FileIdentity(path: path)
+        state.withLock { s in
+            guard s.open.contains(path) else { return }
+            s.started.insert(path)
+            if s.identities[path] == nil { s.identities[path] = identity }
         }
+    }
+
+    /// The open files that were deleted, or whose folder was, while being written (their data
+    /// goes nowhere now): each is logged and counted as lost once, and left out of the open
+    /// files. A file not seen on disk yet counts only when its folder is gone.
+    func vanished() -> [String] {
+        let gone = state.withLock { s -> [String] in
+            var gone: [String] = []
+            for path in s.open where s.started.contains(path) {
+                if let known = s.identities[path] {
+                    let now = FileIdentity(path: path)
+                    if now != known { gone.append(path) }
+                } else if let now = FileIdentity(path: path) {
+                    s.identities[path] = now
+                } else if access((path as NSString).deletingLastPathComponent, F_OK) != 0 {
+                    gone.append(path)
+                }
+            }
+            for path in gone {
+                s.open.remove(path)
+                s.started.remove(path)
+                s.identities[path] = nil
+                s.lost.insert(path)
+            }
+            return gone.sorted()
+        }
+        for path in gone { reportLost(path) }
+        return gone
+    }
+
+    private func reportLost(_ path: String) {
+        counters.add("lost_segments")
+        counters.note("lost_file", path)
+        logger.warning("lost \(path): the file or its folder was deleted or moved while it was being recorded; recording goes on in a new file")
+    }
+
+    /// A segment is finished: count it, log it, then apply retention. A segment that vanished
+    /// while it was written is lost, not finished.
+    func closed(_ path: String) {
+        let (wasLost, identity) = state.withLock { s -> (Bool, FileIdentity?) in
+            s.open.remove(path)
+            s.started.remove(path)
+            return (s.lost.remove(path) != nil, s.identities.removeValue(forKey: path))
+        }
+        if wasLost {
+            logger.debug("the lost file \(path) was closed")
+            return
+        }
+        let now = FileIdentity(path: path)
+        if now == nil || (identity != nil && now != identity) {
+            reportLost(path)
+            return
+        }
+        state.withLock { $0.closedCount += 1 }
         counters.add("segments")
         counters.note("last_file", path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
@@ -111,7 +186,12 @@ final class SegmentFiles: Sendable {
     /// Forgets a segment that will never close (its pipeline failed), so retention may delete it
     /// once it is old enough.
     func abandonOpen() {
-        state.withLock { $0.open.removeAll() }
+        state.withLock {
+            $0.open.removeAll()
+            $0.started.removeAll()
+            $0.identities.removeAll()
+            $0.lost.removeAll()
+        }
     }
 
     struct Existing {
