@@ -16,9 +16,9 @@ public struct GStreamerCapturePlugin: NodePlugin, RestartDefaulting {
     public static let options: [OptionSpec] = [
         OptionSpec("source", .string, default: .string("videotestsrc is-live=true"),
                    doc: "a gst-launch source description, e.g. 'v4l2src ! image/jpeg' or 'videotestsrc is-live=true pattern=ball'"),
-        OptionSpec("device", .string, doc: "a V4L2 camera such as /dev/video0 (instead of source)"),
+        OptionSpec("device", .path, doc: "a V4L2 camera such as /dev/video0 (instead of source)"),
         OptionSpec("uri", .string, doc: "any URI GStreamer can play: file://, http://, rtsp://, ... (instead of source)"),
-        OptionSpec("file", .string, doc: "a video file, relative to the graph file's folder (instead of source)"),
+        OptionSpec("file", .path, doc: "a video file, relative to the graph file's folder (instead of source)"),
         OptionSpec("rtsp", .string, doc: "an rtsp:// URL, received with low latency (instead of source)"),
         OptionSpec("width", .int(1...16384), doc: "frame width in pixels (scaled); default: the source's"),
         OptionSpec("height", .int(1...16384), doc: "frame height in pixels (scaled); default: the source's"),

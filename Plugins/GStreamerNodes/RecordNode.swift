@@ -13,6 +13,9 @@ final class RecordNode: Node {
 
     /// How long a clean stop waits for the muxers to write their index and close their files.
     static let finalizeTimeout: Double = 8
+    /// How often, at most, the open file is looked for on disk while frames arrive: a file
+    /// deleted meanwhile (or its folder) takes the frames written to it along.
+    static let vanishCheckInterval: Int64 = 250_000_000
 
     let config: RecordConfig
     let name: String
@@ -56,12 +59,22 @@ final class RecordNode: Node {
         var session: RecordSession?
         var base: Int64 = 0
         var lastPTS: Int64 = -1
+        var nextVanishCheck: Int64 = 0
         defer {
             if let session { session.abort() }
             shared.withLock { $0.session = nil }
         }
         while let frame = io.receive() {
             let key = RecordSession.Key(frame)
+            let now = Clock.monotonicNanoseconds()
+            if let current = session, now >= nextVanishCheck {
+                nextVanishCheck = now + Self.vanishCheckInterval
+                if !files.vanished().isEmpty {
+                    // A new session makes the next file, and its folder again.
+                    session = nil
+                    try finish(current)
+                }
+            }
             if session?.key != key {
                 if let old = session {
                     logger.info("input changed from \(old.key) to \(key); starting a new file")
@@ -87,7 +100,10 @@ final class RecordNode: Node {
                 break
             } catch {
                 // The element's own error on the bus says more than the refused push.
-                throw RouterError(.nodeFailed, "recording failed: \(current.failure ?? "\(error)")")
+                let problem = current.failure == nil ? nil : Self.folderProblem(of: current.failedPaths.isEmpty ? files.openPaths : current.failedPaths,
+                                                                                  fixedFolder: files.fixedFolder)
+                throw RouterError(.nodeFailed, "recording failed: \(current.failure ?? "\(error)")\(problem.map { " (\($0.message))" } ?? "")",
+                                  permanent: problem?.permanent ?? false)
             }
         }
         if let last = session {
@@ -126,12 +142,21 @@ final class RecordNode: Node {
             for path in paths where (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
                 try? FileManager.default.removeItem(atPath: path)
             }
-            throw RouterError(.io, "recording to \(paths.isEmpty ? files.fixedFolder : paths.joined(separator: ", ")) failed: \(failure)")
+            // Whether the folder can hold files at all decides whether trying again can help.
+            let problem = Self.folderProblem(of: Set(paths), fixedFolder: files.fixedFolder)
+            throw RouterError(.io, "recording to \(paths.isEmpty ? files.fixedFolder : paths.joined(separator: ", ")) failed: \(failure)\(problem.map { " (\($0.message))" } ?? "")",
+                              permanent: problem?.permanent ?? false)
         }
         if !finalized {
             files.abandonOpen()
             logger.warning("the recording did not finish within \(formatDuration(Self.finalizeTimeout)); \(openBefore.sorted().joined(separator: ", ")) may lack an index but still play")
         }
+    }
+
+    /// Why the folder of the failed files cannot take a file now, if it cannot.
+    static func folderProblem(of paths: Set<String>, fixedFolder: String) -> RecordFolder.Problem? {
+        let folder = paths.sorted().first.map { ($0 as NSString).deletingLastPathComponent } ?? fixedFolder
+        return RecordFolder.probe(folder)
     }
 }
 
@@ -190,7 +215,10 @@ final class RecordSession: Sendable {
         watch = BusWatch(pipeline: pipeline, name: name, logger: logger) { message in
             switch message {
             case let .element(_, "splitmuxsink-fragment-opened", fields):
-                if let location = fields["location"] { logger.debug("recording to \(location)") }
+                if let location = fields["location"] {
+                    logger.debug("recording to \(location)")
+                    files.opened(location)
+                }
             case let .element(_, "splitmuxsink-fragment-closed", fields):
                 if let location = fields["location"] { files.closed(location) }
                 // The last segment may close after end of stream reached the bus.

@@ -14,7 +14,7 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
     static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
 
     public static let options: [OptionSpec] = [
-        OptionSpec("path", .string, default: .string("recordings/{node}-%Y%m%d-%H%M%S.mkv"),
+        OptionSpec("path", .path, default: .string("recordings/{node}-%Y%m%d-%H%M%S.mkv"),
                    doc: "file name template: strftime fields (%Y%m%d-%H%M%S) at the time each file opens, {node} for the node's name; relative to the graph file's folder; an existing name gets -1, -2, ..."),
         OptionSpec("container", .choice(RecordContainer.allCases.map(\.rawValue)), default: .string("mkv"),
                    doc: "mkv (crash-safe, any codec), mp4 (fragmented every 250 ms, a normal MP4 after a clean stop) or ts; default: from the path's extension, else mkv"),
@@ -45,6 +45,11 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
         }
         if config.fileNameTemplate.isEmpty {
             diagnostics.error("option 'path' of \(kind) has no file name", at: options.location(of: "path"))
+            return
+        }
+        // Only what exists now is judged, and nothing is created: folders still to be made are fine.
+        if let reason = RecordFolder.unusable(SegmentFiles.fixedFolder(of: config.nodeTemplate)) {
+            diagnostics.error("option 'path' of \(kind): cannot record to \(config.nodeTemplate): \(reason)", at: options.location(of: "path"))
             return
         }
         let codecLocation = options.isSet("codec") ? options.location(of: "codec") : options.location(of: options.isSet("container") ? "container" : "path")
@@ -177,6 +182,9 @@ struct RecordConfig: Sendable {
     }
 
     var fileNameTemplate: String { (template as NSString).lastPathComponent }
+
+    /// The template with `{node}` replaced by the node's name.
+    var nodeTemplate: String { template.replacingOccurrences(of: "{node}", with: nodeName.replacingOccurrences(of: "%", with: "%%")) }
 
     var templateExtension: String? {
         let ext = (template as NSString).pathExtension

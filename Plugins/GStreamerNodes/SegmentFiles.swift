@@ -13,6 +13,25 @@ final class SegmentFiles: Sendable {
         var handedOut: Set<String> = []
         var folders: Set<String> = []
         var closedCount = 0
+        /// Open files splitmuxsink said it opened; only these can vanish.
+        var started: Set<String> = []
+        /// The device and inode of each open file once it was seen on disk, to notice it vanish.
+        var identities: [String: FileIdentity] = [:]
+        /// Open files that were deleted (or their folder) while being written; their close is
+        /// no finished segment.
+        var lost: Set<String> = []
+    }
+
+    struct FileIdentity: Sendable, Equatable {
+        var device: UInt64
+        var inode: UInt64
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
     let template: String
@@ -25,7 +44,7 @@ final class SegmentFiles: Sendable {
     private let namePattern: String
 
     init(config: RecordConfig, logger: Logger, counters: NodeCounters) {
-        template = config.template.replacingOccurrences(of: "{node}", with: config.nodeName.replacingOccurrences(of: "%", with: "%%"))
+        template = config.nodeTemplate
         nodeName = config.nodeName
         retention = config.retention
         self.logger = logger
@@ -35,7 +54,9 @@ final class SegmentFiles: Sendable {
 
     /// The part of the template's folder that has no time fields: it must exist before anything
     /// is recorded, so a path that cannot be used fails the start and not the first frame.
-    var fixedFolder: String {
+    var fixedFolder: String { Self.fixedFolder(of: template) }
+
+    static func fixedFolder(of template: String) -> String {
         var parts = (template as NSString).pathComponents.dropLast()
         if let field = parts.firstIndex(where: { $0.contains("%") }) { parts = parts[..<field] }
         return NSString.path(withComponents: Array(parts))
@@ -43,38 +64,20 @@ final class SegmentFiles: Sendable {
 
     func prepare() throws {
         let folder = fixedFolder
-        if let problem = Self.makeFolder(folder) {
-            throw RouterError(.startFailed, "cannot create the recording folder \(folder): \(problem)")
+        if let problem = RecordFolder.make(folder) {
+            throw RouterError(.startFailed, "cannot create the recording folder \(folder): \(problem.message)", permanent: problem.permanent)
+        }
+        // Permission checks pass for root even where no file can be made (/proc): only making one tells.
+        if let problem = RecordFolder.probe(folder) {
+            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(problem.message)", permanent: problem.permanent)
         }
         if access(folder, W_OK | X_OK) != 0 {
-            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(String(cString: strerror(errno)))")
+            throw RouterError(.startFailed, "cannot write recordings to \(folder): \(String(cString: strerror(errno)))", permanent: true)
         }
         // Without time fields in the folder, every file of the template lives here, so files
         // of earlier runs are found before this run closes its first segment.
         if !(template as NSString).deletingLastPathComponent.contains("%") {
             _ = state.withLock { $0.folders.insert(folder) }
-        }
-    }
-
-    /// Creates `folder` and its parents; nil on success, otherwise why not.
-    static func makeFolder(_ folder: String) -> String? {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            return isDirectory.boolValue ? nil : "\(folder) is a file, not a folder"
-        }
-        var ancestor = (folder as NSString).deletingLastPathComponent
-        while !ancestor.isEmpty, ancestor != "/" {
-            if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
-                if !isDirectory.boolValue { return "\(ancestor) is a file, not a folder" }
-                break
-            }
-            ancestor = (ancestor as NSString).deletingLastPathComponent
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            return nil
-        } catch {
-            return String(cString: strerror(errno))
         }
     }
 
@@ -88,9 +91,9 @@ final class SegmentFiles: Sendable {
         let length = strftime(&buffer, buffer.count, template, &parts)
         let expanded = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : template
         let folder = (expanded as NSString).deletingLastPathComponent
-        if let problem = Self.makeFolder(folder) {
+        if let problem = RecordFolder.make(folder) {
             // filesink will fail to open the file and say so on the bus; this adds the cause.
-            logger.error("cannot create the recording folder \(folder): \(problem)")
+            logger.error("cannot use the recording folder \(folder): \(problem.message)")
         }
         return state.withLock { s in
             let stem = (expanded as NSString).deletingPathExtension
@@ -110,12 +113,68 @@ final class SegmentFiles: Sendable {
 
     var openPaths: Set<String> { state.value.open }
 
-    /// A segment is finished: count it, log it, then apply retention.
-    func closed(_ path: String) {
-        state.withLock {
-            $0.open.remove(path)
-            $0.closedCount += 1
+    /// splitmuxsink opened a segment: remember which file it is, to notice if it vanishes.
+    func opened(_ path: String) {
+        let identity = FileIdentity(path: path)
+        state.withLock { s in
+            guard s.open.contains(path) else { return }
+            s.started.insert(path)
+            if s.identities[path] == nil { s.identities[path] = identity }
         }
+    }
+
+    /// The open files that were deleted, or whose folder was, while being written (their data
+    /// goes nowhere now): each is logged and counted as lost once, and left out of the open
+    /// files. A file not seen on disk yet counts only when its folder is gone.
+    func vanished() -> [String] {
+        let gone = state.withLock { s -> [String] in
+            var gone: [String] = []
+            for path in s.open where s.started.contains(path) {
+                if let known = s.identities[path] {
+                    let now = FileIdentity(path: path)
+                    if now != known { gone.append(path) }
+                } else if let now = FileIdentity(path: path) {
+                    s.identities[path] = now
+                } else if access((path as NSString).deletingLastPathComponent, F_OK) != 0 {
+                    gone.append(path)
+                }
+            }
+            for path in gone {
+                s.open.remove(path)
+                s.started.remove(path)
+                s.identities[path] = nil
+                s.lost.insert(path)
+            }
+            return gone.sorted()
+        }
+        for path in gone { reportLost(path) }
+        return gone
+    }
+
+    private func reportLost(_ path: String) {
+        counters.add("lost_segments")
+        counters.note("lost_file", path)
+        logger.warning("lost \(path): the file or its folder was deleted or moved while it was being recorded; recording goes on in a new file")
+    }
+
+    /// A segment is finished: count it, log it, then apply retention. A segment that vanished
+    /// while it was written is lost, not finished.
+    func closed(_ path: String) {
+        let (wasLost, identity) = state.withLock { s -> (Bool, FileIdentity?) in
+            s.open.remove(path)
+            s.started.remove(path)
+            return (s.lost.remove(path) != nil, s.identities.removeValue(forKey: path))
+        }
+        if wasLost {
+            logger.debug("the lost file \(path) was closed")
+            return
+        }
+        let now = FileIdentity(path: path)
+        if now == nil || (identity != nil && now != identity) {
+            reportLost(path)
+            return
+        }
+        state.withLock { $0.closedCount += 1 }
         counters.add("segments")
         counters.note("last_file", path)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
@@ -127,7 +186,12 @@ final class SegmentFiles: Sendable {
     /// Forgets a segment that will never close (its pipeline failed), so retention may delete it
     /// once it is old enough.
     func abandonOpen() {
-        state.withLock { $0.open.removeAll() }
+        state.withLock {
+            $0.open.removeAll()
+            $0.started.removeAll()
+            $0.identities.removeAll()
+            $0.lost.removeAll()
+        }
     }
 
     struct Existing {

@@ -32,7 +32,7 @@ enum NetGearOptions {
                        doc: "0 = PAIR, 1 = REQ/REP, 2 = PUB/SUB (also: pair, reqrep, pubsub)"),
             OptionSpec("secure_mode", secureChoice, default: .string("0"),
                        doc: "0 = none (grassland), 1 = StoneHouse (any client key), 2 = IronHouse (only listed client keys)"),
-            OptionSpec("custom_cert_location", .string,
+            OptionSpec("custom_cert_location", .path,
                        doc: "folder holding .vidgear/keys (vidgear's layout); default is the home folder"),
             OptionSpec("overwrite_cert", .bool, default: .bool(false),
                        doc: receiver ? "ignored on a receiver, as in vidgear" : "make new keys once when media-router starts (vidgear's sender option); reconnects and restarts keep them"),

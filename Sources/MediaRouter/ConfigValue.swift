@@ -75,11 +75,15 @@ public struct ConfigEntry: Sendable {
     public var key: String
     public var keyLocation: SourceLocation
     public var value: ConfigValue
+    /// False when the YAML key was a list or a mapping (`[a, b]: ...`); `key` then only
+    /// describes it, for messages.
+    public var keyIsScalar: Bool
 
-    public init(key: String, keyLocation: SourceLocation, value: ConfigValue) {
+    public init(key: String, keyLocation: SourceLocation, value: ConfigValue, keyIsScalar: Bool = true) {
         self.key = key
         self.keyLocation = keyLocation
         self.value = value
+        self.keyIsScalar = keyIsScalar
     }
 }
 

@@ -122,10 +122,15 @@ public struct RouterError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var code: Code
     public var message: String
+    /// The node, started again, would fail the same way (a path that cannot hold files): the
+    /// runtime then restarts it at most `RestartPolicy.permanentFailureRestarts` times even
+    /// when its policy sets no limit, so that such a node fails the run instead of retrying forever.
+    public var isPermanent: Bool
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, permanent: Bool = false) {
         self.code = code
         self.message = message
+        self.isPermanent = permanent
     }
 
     public var description: String { message }

@@ -25,6 +25,18 @@ public struct RestartPolicy: Sendable, Equatable, CustomStringConvertible {
 
     public static let never = RestartPolicy(mode: .never)
 
+    /// Restarts after a permanent failure (`RouterError.isPermanent`) when `maxRestarts` sets
+    /// no limit: a few, for a folder that was only briefly unusable, then the node fails.
+    public static let permanentFailureRestarts = 3
+
+    /// The restarts allowed after `failure`: `maxRestarts`, or for a permanent failure at most
+    /// `permanentFailureRestarts`; nil means no limit.
+    public func restartLimit(after failure: Error?) -> Int? {
+        if let maxRestarts { return maxRestarts }
+        if let error = failure as? RouterError, error.isPermanent { return Self.permanentFailureRestarts }
+        return nil
+    }
+
     public var description: String {
         if mode == .never { return "never" }
         return "\(mode.rawValue) (backoff \(formatDuration(backoff))..\(formatDuration(maxBackoff))\(maxRestarts.map { ", at most \($0) times" } ?? ""))"

@@ -72,11 +72,11 @@ extension GraphLoader {
                     let keyText: String
                     switch k {
                     case .scalar(let s): keyText = s.string
-                    default: keyText = "<\(k)>"
+                    default: keyText = GraphLoader.describeNonScalarKey(k)
                     }
                     let aliased = Self.isBefore(v.mark, k.mark)
                     guard let value = convert(v, via: via ?? (aliased ? Via(.alias, line: keyLoc.line, column: keyLoc.column) : nil)) else { return nil }
-                    own.append(ConfigEntry(key: keyText, keyLocation: keyLoc, value: value))
+                    own.append(ConfigEntry(key: keyText, keyLocation: keyLoc, value: value, keyIsScalar: k.scalar != nil))
                 }
                 if merged.isEmpty { return .mapping(own, loc) }
                 // YAML 1.1: the mapping's own keys win over merged ones, and of several merged

@@ -370,9 +370,7 @@ public struct GraphLoader: Sendable {
 
     func checkNode(_ entry: ConfigEntry, baseDirectory: String, diagnostics d: inout Diagnostics) -> Pending {
         var p = Pending(name: entry.key, location: entry.keyLocation)
-        if entry.key.isEmpty || entry.key.contains(where: { $0.isWhitespace || $0 == "," }) {
-            d.error("node name '\(entry.key)' must be non-empty and contain no spaces or commas", at: entry.keyLocation)
-        }
+        GraphLoader.checkNodeName(entry, diagnostics: &d)
         guard case .mapping(let fields, _) = entry.value else {
             d.error("node '\(entry.key)' must be a mapping with at least 'kind:', found \(entry.value.isNullScalar ? "nothing" : entry.value.shortDescription)", at: entry.value.isNullScalar ? entry.keyLocation : entry.value.location)
             return p

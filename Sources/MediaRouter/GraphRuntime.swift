@@ -215,7 +215,7 @@ public final class GraphRuntime: @unchecked Sendable {
                 restarts = 0
                 backoff = policy.backoff
             }
-            if let limit = policy.maxRestarts, restarts >= limit {
+            if let limit = policy.restartLimit(after: failure), restarts >= limit {
                 reportFailure(gnode.name, failure ?? RouterError(.nodeFailed, "ended"), extra: " (gave up after \(restarts) restarts)")
                 break
             }
@@ -226,7 +226,7 @@ public final class GraphRuntime: @unchecked Sendable {
                 restarts += 1
                 slot.counters.add("restarts")
                 let why = attemptFailure.map { "\(failedToStart ? "failed to start" : "failed"): \($0)" } ?? "ended"
-                logger.warning("node '\(gnode.name)' \(why); restarting in \(formatDuration(backoff)) (restart \(restarts)\(policy.maxRestarts.map { " of \($0)" } ?? ""))")
+                logger.warning("node '\(gnode.name)' \(why); restarting in \(formatDuration(backoff)) (restart \(restarts)\(policy.restartLimit(after: attemptFailure).map { " of \($0)" } ?? ""))")
                 slot.restartWake.wait(timeout: backoff)
                 backoff = min(backoff * 2, policy.maxBackoff)
                 if isStopping { break }
@@ -240,7 +240,7 @@ public final class GraphRuntime: @unchecked Sendable {
                     attemptFailure = error
                     failedToStart = true
                     slot.counters.errors.add(1, ordering: .relaxed)
-                    if let limit = policy.maxRestarts, restarts >= limit { break }
+                    if let limit = policy.restartLimit(after: error), restarts >= limit { break }
                 }
             }
             if !restarted {
@@ -264,7 +264,10 @@ public final class GraphRuntime: @unchecked Sendable {
         let message = "\(error)\(extra)"
         failuresLock.withLock { $0.append((name, message)) }
         logger.error("node '\(name)' failed: \(message)")
-        slots.first { graph.nodes[$0.index].name == name }?.counters.errors.add(1, ordering: .relaxed)
+        let counters = slots.first { graph.nodes[$0.index].name == name }?.counters
+        counters?.errors.add(1, ordering: .relaxed)
+        // The summary's details then say which node failed and why, beside its counters.
+        counters?.note("failed", message)
         stop()
     }
 

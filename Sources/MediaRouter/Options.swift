@@ -6,6 +6,9 @@ public indirect enum OptionType: Sendable, CustomStringConvertible {
     case int(ClosedRange<Int>? = nil)
     case double(ClosedRange<Double>? = nil)
     case string
+    /// A file or folder name, resolved against the graph file's folder when read with
+    /// `NodeOptions.path`; an empty or blank one is refused, since it names nothing.
+    case path
     /// One of fixed words; `aliases` maps other accepted spellings to them.
     case choice([String], aliases: [String: String] = [:])
     /// Seconds, written `1.5`, `500ms`, `10s`, `5m`, `2h` or `1d`.
@@ -34,6 +37,7 @@ public indirect enum OptionType: Sendable, CustomStringConvertible {
         case .double(let r?): return "number \(OptionType.fmt(r.lowerBound))...\(OptionType.fmt(r.upperBound))"
         case .double: return "number"
         case .string: return "string"
+        case .path: return "path"
         case .choice(let c, _): return c.joined(separator: "|")
         case .duration: return "duration"
         case .byteSize: return "size"
@@ -315,6 +319,14 @@ enum OptionChecker {
         case .string:
             guard let s = value.scalarText, !value.isNullScalar || s.isEmpty == false else {
                 return .failure(.init("expected a string, got \(value.shortDescription)"))
+            }
+            return .success(.string(s))
+        case .path:
+            guard let s = value.scalarText else {
+                return .failure(.init("expected a path, got \(value.shortDescription)"))
+            }
+            if s.trimmingCharacters(in: .whitespaces).isEmpty {
+                return .failure(.init("expected a path, got an empty string"))
             }
             return .success(.string(s))
         case .choice(let choices, let aliases):

@@ -262,7 +262,7 @@ extension GStreamerNodeTests {
             #expect(graph.counters("rec")?.extra("segments") == 2)
         }
 
-        @Test("a folder that cannot be created fails the start, naming the node")
+        @Test("a folder that cannot be created is an error when the graph is checked, at the path")
         func unusablePath() throws {
             let dir = TestPaths.temporaryDirectory("rec-nopath")
             _ = FileManager.default.createFile(atPath: dir + "/blocker", contents: Data())
@@ -277,7 +277,7 @@ extension GStreamerNodeTests {
                         path: blocker/day/cam.mkv
                     """, registry: registry, baseDirectory: dir)
             } throws: { error in
-                "\(error)" == "node 'archive' (gst.record) failed to start: cannot create the recording folder \(dir)/blocker/day: \(dir)/blocker is a file, not a folder"
+                "\(error)" == "test.yaml:7:11: option 'path' of gst.record: cannot record to \(dir)/blocker/day/cam.mkv: \(dir)/blocker is a file, not a folder"
             }
         }
 
