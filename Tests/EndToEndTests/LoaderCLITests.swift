@@ -1,4 +1,5 @@
 import Foundation
+import MediaRouter
 import Testing
 import TestSupport
 
@@ -43,7 +44,7 @@ struct LoaderCLITests {
             (dir + "/pipe", "it is not a regular file"),
         ]
         for c in cases {
-            let r = try await offPool { try runProcess(bin, ["run", graph, "--stats-file", c.path], timeout: 30) }
+            let r = try await onDedicatedThread { try runProcess(bin, ["run", graph, "--stats-file", c.path], timeout: 30) }
             #expect(r.status == 1, "\(c.path): \(r.stderr)")
             #expect(r.stderr.contains("cannot write the --stats-file \(c.path)"), "\(c.path): \(r.stderr)")
             if !c.reason.isEmpty { #expect(r.stderr.contains(c.reason), "\(c.path): \(r.stderr)") }
@@ -59,7 +60,7 @@ struct LoaderCLITests {
         let dir = TestPaths.temporaryDirectory("stats-good")
         let graph = try write("nodes:\n  cam: {kind: frame.generate, width: 32, height: 24, framerate: 60, count: 40}\n  out: {kind: frame.discard, input: cam}\n", in: dir)
         let stats = dir + "/stats.json"
-        let r = try await offPool { try runProcess(bin, ["run", graph, "--stats-file", stats, "--quiet"], timeout: 30) }
+        let r = try await onDedicatedThread { try runProcess(bin, ["run", graph, "--stats-file", stats, "--quiet"], timeout: 30) }
         #expect(r.status == 0, "\(r.stderr)")
         #expect(files(in: dir) == ["g.yaml", "stats.json"])
         #expect(readStatsFile(stats)?["nodes"]?["out"]?["frames_in"]?.intValue == 40)
@@ -76,7 +77,7 @@ struct LoaderCLITests {
         try FileManager.default.removeItem(atPath: dir + "/sub")
         #expect(await eventually { p.stderr.contains("cannot write the --stats-file") }, "\(p.stderr)")
         p.signal(SIGINT)
-        let r = try await offPool { p.wait(timeout: 30) }
+        let r = try await onDedicatedThread { p.wait(timeout: 30) }
         #expect(r.status == 0, "a stats file is for monitoring; the graph runs on: \(r.stderr)")
         let warnings = r.stderr.components(separatedBy: "\n").filter { $0.contains("cannot write the --stats-file") }
         #expect(warnings.count <= 2, "written every 250 ms, the failure must be logged throttled: \(warnings)")
@@ -98,7 +99,7 @@ struct LoaderCLITests {
             p.signal(sig)
             #expect(await eventually { p.stderr.contains("stopping (send it again to exit at once)") }, "\(p.stderr)")
             p.signal(sig)
-            let r = try await offPool { p.wait(timeout: 30) }
+            let r = try await onDedicatedThread { p.wait(timeout: 30) }
             #expect(r.status == status, "second \(sig == SIGTERM ? "SIGTERM" : "SIGINT"): \(r.status) \(r.stderr)")
             #expect(!r.timedOut)
         }
@@ -123,7 +124,7 @@ struct LoaderCLITests {
         let commands: [[String]] = [[], ["run"], ["validate"], ["plugins"], ["graph"], ["keys"], ["keys", "generate"],
                                     ["keys", "list"], ["keys", "add-client"], ["keys", "revoke"]]
         for c in commands {
-            let r = try await offPool { try runProcess(bin, c + ["--help"], environment: ["COLUMNS": "80"]) }
+            let r = try await onDedicatedThread { try runProcess(bin, c + ["--help"], environment: ["COLUMNS": "80"]) }
             #expect(r.status == 0)
             let text = r.stdout + r.stderr
             #expect(Self.earlyBreaks(text).isEmpty, "\(c): lines broken mid-sentence: \(Self.earlyBreaks(text))")
@@ -131,19 +132,19 @@ struct LoaderCLITests {
                 #expect(line.count <= 80, "\(c): \(line)")
             }
         }
-        let run = try await offPool { try runProcess(bin, ["run", "--help"], environment: ["COLUMNS": "80"]) }
+        let run = try await onDedicatedThread { try runProcess(bin, ["run", "--help"], environment: ["COLUMNS": "80"]) }
         #expect(run.stdout.contains("143"), "run --help should give the exit status of a second SIGTERM")
     }
 
     // MARK: plugins
 
     @Test func pluginsTablesNameTypesDistinctlyKeepColumnsAlignedAndShowTheDefaultRestart() async throws {
-        let list = try await offPool { try runProcess(bin, ["plugins"]) }
+        let list = try await onDedicatedThread { try runProcess(bin, ["plugins"]) }
         let kinds = list.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("  ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.contains(".") }
         #expect(kinds.count >= 10, "\(kinds)")
         for kind in kinds {
-            let r = try await offPool { try runProcess(bin, ["plugins", kind]) }
+            let r = try await onDedicatedThread { try runProcess(bin, ["plugins", kind]) }
             #expect(r.status == 0)
             let lines = r.stdout.components(separatedBy: "\n")
             #expect(lines.contains { $0.hasPrefix("Restart policy by default: ") }, "\(kind): \(r.stdout)")
@@ -163,13 +164,13 @@ struct LoaderCLITests {
                 #expect(!row.contains("string or string"), "\(kind): \(row)")
             }
         }
-        let receive = try await offPool { try runProcess(bin, ["plugins", "netgear.receive"]) }.stdout
+        let receive = try await onDedicatedThread { try runProcess(bin, ["plugins", "netgear.receive"]) }.stdout
         #expect(!receive.contains("or string or string"))
-        let send = try await offPool { try runProcess(bin, ["plugins", "netgear.send"]) }.stdout
+        let send = try await onDedicatedThread { try runProcess(bin, ["plugins", "netgear.send"]) }.stdout
         #expect(send.contains("Restart policy by default: on-failure"), "\(send)")
-        let rate = try await offPool { try runProcess(bin, ["plugins", "frame.rate"]) }.stdout
+        let rate = try await onDedicatedThread { try runProcess(bin, ["plugins", "frame.rate"]) }.stdout
         #expect(rate.contains("Restart policy by default: never"), "\(rate)")
-        let markdown = try await offPool { try runProcess(bin, ["plugins", "--markdown"]) }.stdout
+        let markdown = try await onDedicatedThread { try runProcess(bin, ["plugins", "--markdown"]) }.stdout
         #expect(markdown.components(separatedBy: "Restart policy by default:").count - 1 == kinds.count, "\(markdown)")
     }
 
@@ -194,7 +195,7 @@ struct LoaderCLITests {
         listener.close()
         #expect(await eventually { p.stderr.contains("bound tcp://127.0.0.1:\(port)") }, "\(p.stderr)")
         p.signal(SIGINT)
-        let r = try await offPool { p.wait(timeout: 30) }
+        let r = try await onDedicatedThread { p.wait(timeout: 30) }
         #expect(r.status == 0, "\(r.stderr)")
     }
 
@@ -210,7 +211,7 @@ struct LoaderCLITests {
                 restart: {policy: on-failure, backoff: 50ms, max_restarts: 2}
               out: {kind: frame.discard, input: rx}
             """)
-        let r = try await offPool { try runProcess(bin, ["run", graph, "--status", "never"], timeout: 30) }
+        let r = try await onDedicatedThread { try runProcess(bin, ["run", graph, "--status", "never"], timeout: 30) }
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stderr.contains("error: node 'rx' failed:") && r.stderr.contains("gave up after 2 restarts"), "\(r.stderr)")
         #expect(r.stderr.components(separatedBy: "restarting in").count - 1 == 2, "\(r.stderr)")
@@ -220,21 +221,11 @@ struct LoaderCLITests {
 
     @Test func deepNestingIsSaidPlainly() async throws {
         let graph = try write("nodes: " + String(repeating: "[", count: 1100) + String(repeating: "]", count: 1100) + "\n")
-        let r = try await offPool { try runProcess(bin, ["validate", graph]) }
+        let r = try await onDedicatedThread { try runProcess(bin, ["validate", graph]) }
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(graph):1:"), "\(r.stderr)")
         #expect(r.stderr.contains("nesting is deeper than 1000 levels"), "\(r.stderr)")
         #expect(!r.stderr.contains("yaml_set_max_nest_level"), "\(r.stderr)")
-    }
-}
-
-/// Runs a blocking call (a child process's wait) on a thread of its own, never on the cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-        let thread = Thread {
-            do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
-        }
-        thread.start()
     }
 }
 

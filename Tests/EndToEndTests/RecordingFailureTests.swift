@@ -3,16 +3,6 @@ import MediaRouter
 import Testing
 import TestSupport
 
-/// Polls `condition` without blocking a cooperative thread; true once it holds.
-private func pollUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(nanoseconds: 20_000_000)
-    }
-    return condition()
-}
-
 private func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
 }
@@ -35,11 +25,11 @@ struct RecordingFailureTests {
               cam: {kind: gst.capture, width: 160, height: 120, framerate: 30}
               rec: {kind: gst.record, input: cam, path: "\(dir)/100%%/rec-%H%M%S.mkv"}
             """.write(toFile: graph, atomically: true, encoding: .utf8)
-        #expect(try runProcess(bin, ["validate", graph]).status == 0, "the path itself is fine when checked")
+        #expect(try await run(bin, ["validate", graph]).status == 0, "the path itself is fine when checked")
         let p = ChildProcess(bin, ["run", graph])
         try p.start()
-        let ended = await pollUntil(timeout: 60) { !p.process.isRunning }
-        let r = p.wait(timeout: 5)
+        let ended = await eventually(timeout: eventCeiling) { !p.process.isRunning }
+        let r = await p.finished()
         #expect(ended, "the run ended by itself: \(r.stderr)")
         #expect(r.status == 1, "\(r.stderr)")
         let failure = r.stderr.split(separator: "\n").first { $0.hasPrefix("error: node 'rec' failed: ") }
@@ -69,14 +59,14 @@ struct RecordingFailureTests {
             """.write(toFile: graph, atomically: true, encoding: .utf8)
         let p = ChildProcess(bin, ["run", graph])
         try p.start()
-        #expect(await pollUntil(timeout: 30) { recordedFiles(out).contains { fileSize($0) > 0 } }, "\(p.stderr)")
+        #expect(await eventually(timeout: eventCeiling) { recordedFiles(out).contains { fileSize($0) > 0 } }, "\(p.stderr)")
         let lost = try #require(recordedFiles(out).first)
         try FileManager.default.removeItem(atPath: out)
-        let resumed = await pollUntil(timeout: 30) { recordedFiles(out).contains { fileSize($0) > 0 } }
+        let resumed = await eventually(timeout: eventCeiling) { recordedFiles(out).contains { fileSize($0) > 0 } }
         #expect(resumed, "a new file appeared in the recreated folder: \(p.stderr)")
         p.signal(SIGINT)
-        let stopped = await pollUntil(timeout: 30) { !p.process.isRunning }
-        let r = p.wait(timeout: 5)
+        let stopped = await eventually(timeout: eventCeiling) { !p.process.isRunning }
+        let r = await p.finished()
         #expect(stopped && r.status == 0, "\(r.stderr)")
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.contains { $0.contains("WARNING") && $0.contains("lost \(lost)") }, "the lost file is named: \(r.stderr)")
