@@ -174,3 +174,39 @@ struct CLITests {
         #expect(r.status == 0)
     }
 }
+
+/// The example graphs, with the keys the README's journeys make: every one validates, so a
+/// user who follows the README gets no error from `validate configs/*.yaml`.
+@Suite("Example graphs with their keys")
+struct ExampleGraphTests {
+    let bin = TestPaths.binary
+
+    @Test func everyConfigValidatesOnceTheJourneysMadeTheirKeys() async throws {
+        let root = TestPaths.temporaryDirectory("configs-with-keys")
+        try FileManager.default.copyItem(atPath: TestPaths.root + "/configs", toPath: root + "/configs")
+        let steps: [[String]] = [
+            ["keys", "generate", "--location", "keys"],
+            ["keys", "add-client", "alice", "--location", "keys"],
+            ["keys", "add-client", "recorder", "--location", "keys"],
+            ["keys", "add-client", "relay1", "--location", "keys"],
+            ["keys", "generate", "--location", "relay-keys"],
+            ["keys", "add-client", "viewer", "--location", "relay-keys"],
+            // What scripts/demo makes for configs/demo.yaml.
+            ["keys", "generate", "--location", "demo/keys"],
+            ["keys", "add-client", "viewer1", "--location", "demo/keys", "--bundle", "demo/clients/viewer1"],
+            ["keys", "add-client", "viewer2", "--location", "demo/keys", "--bundle", "demo/clients/viewer2"],
+            ["keys", "add-client", "recorder", "--location", "demo/keys", "--bundle", "demo/clients/recorder"],
+        ]
+        for dir in ["keys", "relay-keys", "demo/keys"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true)
+        }
+        for step in steps {
+            let r = try await run(bin, step, directory: root)
+            try #require(r.status == 0, "media-router \(step.joined(separator: " ")): \(r.stderr)")
+        }
+        let configs = try FileManager.default.contentsOfDirectory(atPath: root + "/configs").filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(configs.count >= 8)
+        let r = try await run(bin, ["validate"] + configs.map { "configs/" + $0 }, directory: root)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+}

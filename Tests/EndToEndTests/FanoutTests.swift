@@ -95,7 +95,7 @@ struct FanoutTests {
         try await tree.addClient("recorder", location: "relay-keys")
         let originConfig = try tree.installConfig("camera-fanout.yaml", replacing: [("tcp://*:5454", "tcp://127.0.0.1:\(originPort)")])
         let relayConfig = try tree.installConfig("relay.yaml", replacing: [
-            ("tcp://origin.example:5454", "tcp://127.0.0.1:\(originPort)"),
+            ("tcp://127.0.0.1:5454", "tcp://127.0.0.1:\(originPort)"),
             ("tcp://*:5455", "tcp://127.0.0.1:\(relayPort)"),
         ])
         let clientConfig = try tree.installConfig("record-received.yaml", replacing: [
