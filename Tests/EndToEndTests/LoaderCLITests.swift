@@ -17,15 +17,6 @@ struct LoaderCLITests {
 
     func files(in dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
 
-    /// Polls without blocking the cooperative pool.
-    func eventually(_ timeout: Double = 30, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return condition()
-    }
 
     static let endless = "nodes:\n  cam: {kind: frame.generate, width: 32, height: 24}\n  out: {kind: frame.discard, input: cam}\n"
 

@@ -3,6 +3,7 @@ import Logging
 @testable import MediaRouter
 import Synchronization
 import Testing
+import TestSupport
 
 /// Start attempts of `test.startfail` nodes, by node name.
 let startAttempts = Mutex<[String: Int]>([:])
@@ -64,14 +65,6 @@ struct StartRestartTests {
         return GraphRuntime(graph: graph, registry: registry, logger: logger)
     }
 
-    func eventually(_ timeout: Double = 30, _ condition: () -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try? await Task.sleep(nanoseconds: 10_000_000)
-        }
-        return condition()
-    }
 
     @Test func aNodeThatFailsToStartIsRetriedUnderItsRestartPolicyAndThenRuns() async throws {
         startAttempts.withLock { $0["late"] = 0 }
