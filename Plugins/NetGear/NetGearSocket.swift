@@ -15,7 +15,12 @@ struct NetGearSocketFactory: Sendable {
         switch (config.side, config.pattern) {
         case (.sender, 1): return .req
         case (.sender, 2): return .pub
-        case (.receiver, 1): return .rep
+        // A ROUTER that keeps REP's rules itself (see NetGearReceiveNode.splitEnvelope): libzmq's
+        // REP, reading a request without an envelope from a peer already gone (a raw TCP client
+        // sending random bytes, taken for a ZMTP 1.0 peer), keeps its reply routing in the middle
+        // of a message and drops the reply to the next, real request (libzmq 4.3.4 and 4.3.5,
+        // router_t::rollback): a vidgear sender then times out. REQ peers cannot tell the two apart.
+        case (.receiver, 1): return .router
         case (.receiver, 2): return .sub
         default: return .pair
         }
