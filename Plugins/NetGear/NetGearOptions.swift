@@ -211,6 +211,34 @@ extension NetGearOptions {
     }
 }
 
+extension NetGearOptions {
+    /// The endpoints a binding node holds: a TCP port on an address (all of them for `*`), an
+    /// ipc path, an inproc name. Ports left to libzmq (`*`) never clash.
+    static func claims(_ o: NodeOptions, side: NetGearConfig.Side) -> [ResourceClaim] {
+        let config = NetGearConfig(o, side: side)
+        guard config.binds else { return [] }
+        let location = o.location(of: o.isSet("bind") ? "bind" : "port")
+        return config.endpoints.compactMap { endpoint -> ResourceClaim? in
+            let use = "binds \(endpoint)"
+            if endpoint.hasPrefix("tcp://") {
+                let rest = endpoint.dropFirst("tcp://".count)
+                guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
+                      portRange.contains(port) else { return nil }
+                var host = String(rest[..<colon])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                let everywhere = ["*", "", "0.0.0.0", "::"].contains(host)
+                return ResourceClaim(resource: "TCP port \(port)", scope: everywhere ? nil : host, use: use, location: location)
+            }
+            for scheme in ["ipc", "inproc"] where endpoint.hasPrefix(scheme + "://") {
+                let name = endpoint.dropFirst(scheme.count + 3)
+                guard name != "*" else { return nil }
+                return ResourceClaim(resource: "\(scheme) endpoint \(name)", use: use, location: location)
+            }
+            return nil
+        }
+    }
+}
+
 /// Resolved settings of one NetGear node.
 struct NetGearConfig: Sendable {
     enum Side: Sendable { case sender, receiver }
