@@ -20,6 +20,8 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     let factory: NetGearSocketFactory
     private let wake = WakePipe()
     private let stopRequested = Atomic<Bool>(false)
+    /// Looks up the host names this node connects to, on a thread of its own.
+    private let resolution = Mutex<HostResolutionWatch?>(nil)
     /// Set by the ZAP authenticator's thread when a key this node admitted was revoked.
     private let cutRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
@@ -50,6 +52,9 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     func start() throws {
         refusals = factory.makeRefusalRetry()
         factory.logOpened(try openSocket())
+        if !config.binds {
+            resolution.withLock { $0 = HostResolutionWatch.start(endpoints: config.endpoints, logger: logger, counters: counters) }
+        }
     }
 
     @discardableResult
@@ -79,11 +84,15 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
 
     func stop() {
         stopRequested.store(true, ordering: .releasing)
+        resolution.withLock { $0?.stop() }
         wake.signal()
     }
 
     func run(_ io: NodeIO) throws {
-        defer { closeSocket() }
+        defer {
+            resolution.withLock { $0?.stop() }
+            closeSocket()
+        }
         var lastMessage = Clock.monotonicNanoseconds()
         var idlePeriods = 0
         let idleLimit: Double? = config.pattern == 2 ? config.subscriberTimeout : (config.maxRetries.map { _ in config.requestTimeout * 3 })

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MediaRouter
 import ZeroMQ
@@ -133,6 +134,9 @@ struct NetGearSocketFactory: Sendable {
                         bound.append(try socket.bind(endpoint))
                     } catch let e as ZMQError where e.code == .addressInUse {
                         throw RouterError(.startFailed, "cannot bind \(endpoint): the address is in use (another receiver or sender already binds it?)")
+                    } catch let e as ZMQError where e.errno == ENODEV && endpoint.hasPrefix("tcp://") {
+                        // libzmq takes a bind address that is no IP for a network interface's name.
+                        throw RouterError(.startFailed, "cannot bind \(endpoint): \(Self.bindHost(endpoint).map { "'\($0)' is" } ?? "the address is") not an IP address or network interface of this machine; bind * (every address) or one of its IPs")
                     } catch let e as ZMQError {
                         throw RouterError(.startFailed, "cannot bind \(endpoint): \(e.reason)\(endpoint.contains("://localhost") ? "; bind an IP such as 127.0.0.1 or *" : "")")
                     }
@@ -159,6 +163,12 @@ struct NetGearSocketFactory: Sendable {
 }
 
 extension NetGearSocketFactory {
+    /// The host of a tcp://HOST:PORT endpoint.
+    static func bindHost(_ endpoint: String) -> String? {
+        let rest = endpoint.dropFirst("tcp://".count)
+        return rest.lastIndex(of: ":").map { String(rest[..<$0]) }
+    }
+
     /// Drops every session of a binding socket so that revoked clients must handshake again
     /// (and fail); returns the endpoints bound now. libzmq cannot close one peer, so all peers
     /// reconnect; the pause is short. Call it on the socket's own thread.
