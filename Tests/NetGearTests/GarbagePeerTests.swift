@@ -72,4 +72,31 @@ struct GarbagePeerTests {
         await tx.stop()
         await rx.stop()
     }
+
+    /// The same with vidgear's own REQ sender.
+    @Test(.enabled(if: hasVidgear, Comment(rawValue: vidgearMissing)))
+    func randomBytesDoNotStallVidgearSender() async throws {
+        let port = uniquePort()
+        let key = uniqueKey("garbage-v")
+        let rx = try LoggedGraph("""
+            nodes:
+              rx: {kind: netgear.receive, address: 127.0.0.1, port: \(port), pattern: 1}
+              sink: {kind: test.collect, input: rx, key: \(key)}
+            """, level: .info)
+        let fds = try await onThread { Self.garbageConnections(port: port, count: 20, seed: 0x8A4B) }
+        defer { fds.forEach { close($0) } }
+        let frames = 30
+        let peer = try await VidgearPeer(["send", "--port", "\(port)", "--pattern", "1", "--frames", "\(frames)", "--fps", "30", "--timeout", "25"])
+        #expect(await eventually(timeout: 30) { !collected(key).isEmpty || peer.isDone })
+        let more = try await onThread { Self.garbageConnections(port: port, count: 20, seed: 0x9A4B) }
+        defer { more.forEach { close($0) } }
+        let result = await peer.result(timeout: 40)
+        #expect(result?["sent"]?.int == frames && (result?["error"]?.isNull ?? false), "\(peer.transcript)")
+        // One unanswered frame costs vidgear a whole request timeout (4 s) before it reconnects;
+        // 30 frames at 30 fps otherwise take about a second.
+        #expect((result?["elapsed"]?.doubleValue ?? 99) < 4, "a reply went missing: \(peer.transcript)")
+        #expect(collected(key).count == frames, "received \(collected(key).count) of \(frames)")
+        #expect(rx.runtime.failures.isEmpty, "\(rx.runtime.failures)")
+        await rx.stop()
+    }
 }
