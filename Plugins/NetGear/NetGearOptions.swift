@@ -13,10 +13,12 @@ enum NetGearOptions {
     ])
     static let colorspaces = ["RGB", "BGR", "RGBX", "BGRX", "XBGR", "XRGB", "GRAY", "RGBA", "BGRA", "ABGR", "ARGB"]
     static let endpointList = OptionType.list(.named("endpoint", .string))
-    /// A port is a number; a name is accepted too, which only means something with ipc (the
-    /// endpoint is protocol://address:port).
+    /// A number or a word (ipc takes any text as the end of its path), one or a list; TCP ports
+    /// are checked in `validate`, where the message can say what is wrong with which port.
+    static let portNumber = OptionType.named("port", .int())
     static let portName = OptionType.named("ipc name", .string)
-    static let portType = OptionType.oneOf([.int(1...65535), .list(.oneOf([.int(1...65535), portName])), portName])
+    static let portType = OptionType.oneOf([portNumber, portName, .list(.oneOf([portNumber, portName]))])
+    static let portRange = 1...65535
 
     static func common(side: NetGearConfig.Side) -> [OptionSpec] {
         let receiver = side == .receiver
@@ -25,8 +27,8 @@ enum NetGearOptions {
                        doc: receiver ? "IP this receiver binds (vidgear: the receiver's own IP; * for all)"
                                      : "IP of the receiver to connect to (vidgear: the receiver's IP)"),
             OptionSpec("port", portType, default: .string("5555"),
-                       doc: receiver ? "port to bind; a list in multiserver_mode (one per sender)"
-                                     : "port to connect to; a list of receivers' ports in multiclient_mode"),
+                       doc: receiver ? "TCP port (1...65535) to bind; a list in multiserver_mode (one per sender); with ipc, the end of the path"
+                                     : "TCP port (1...65535) to connect to; a list of receivers' ports in multiclient_mode; with ipc, the end of the path"),
             OptionSpec("protocol", .choice(["tcp", "ipc"]), default: .string("tcp"), doc: "transport: tcp or ipc"),
             OptionSpec("pattern", patternChoice, default: .string("0"),
                        doc: "0 = PAIR, 1 = REQ/REP, 2 = PUB/SUB (also: pair, reqrep, pubsub)"),
@@ -123,10 +125,15 @@ enum NetGearOptions {
                     let ep = v.description
                     if !(ep.hasPrefix("tcp://") || ep.hasPrefix("ipc://") || ep.hasPrefix("inproc://")) || ep.count < 8 {
                         d.error("'\(ep)' is not a ZeroMQ endpoint; write tcp://HOST:PORT, ipc:///path or inproc://name", at: o.location(of: name))
-                    } else if ep.hasPrefix("tcp://"), let last = ep.split(separator: ":").last, last != "*", Int(last) == nil {
-                        d.error("'\(ep)' needs a port, e.g. tcp://*:5454", at: o.location(of: name))
+                    } else if ep.hasPrefix("tcp://"), let problem = tcpEndpointProblem(ep, binds: name == "bind") {
+                        d.error(problem, at: o.location(of: name))
                     }
                 }
+            }
+        }
+        if o.isSet("port") && !usesEndpoints && (o.string("protocol") ?? "tcp") == "tcp" {
+            for port in o.list("port") {
+                if let problem = portProblem(port) { d.error(problem, at: o.location(of: "port")) }
             }
         }
         // Ports: a list only in the multi modes, and then required on the right side.
@@ -161,6 +168,74 @@ enum NetGearOptions {
             for name in ["custom_cert_location", "overwrite_cert"] where o.isSet(name) {
                 d.warning("'\(name)' has no effect without secure_mode", at: o.location(of: name))
             }
+        }
+    }
+}
+
+extension NetGearOptions {
+    /// What is wrong with a TCP port given as `port:`, or nil. Ports outside 1...65535 would not
+    /// fail later: the kernel takes them modulo 65536, and libzmq reads 0 as "any free port".
+    static func portProblem(_ value: OptionValue) -> String? {
+        switch value {
+        case .int(let n):
+            return portRange.contains(n) ? nil : "port \(n) is out of range \(portRange.lowerBound)...\(portRange.upperBound)"
+        case .string(let s):
+            let text = s.trimmingCharacters(in: .whitespaces)
+            if let n = Int(text) { return portProblem(.int(n)) }
+            if let d = Double(text), d.isFinite {
+                return "port '\(s)' is not a whole number: give a TCP port from \(portRange.lowerBound) to \(portRange.upperBound)"
+            }
+            return "port '\(s)' is not a number: give a TCP port from \(portRange.lowerBound) to \(portRange.upperBound)"
+        default:
+            return "port \(value) is not a number: give a TCP port from \(portRange.lowerBound) to \(portRange.upperBound)"
+        }
+    }
+
+    /// What is wrong with the port of a `tcp://HOST:PORT` endpoint, or nil. `*` asks libzmq for
+    /// any free port: useful when binding (the log names the port chosen), meaningless when
+    /// connecting, which libzmq refuses.
+    static func tcpEndpointProblem(_ endpoint: String, binds: Bool) -> String? {
+        guard let colon = endpoint.lastIndex(of: ":"), colon > endpoint.index(endpoint.startIndex, offsetBy: 5) else {
+            return "'\(endpoint)' needs a port, e.g. tcp://*:5454"
+        }
+        let port = endpoint[endpoint.index(after: colon)...]
+        if port == "*" {
+            return binds ? nil : "'\(endpoint)': a connecting node needs the peer's port (\(portRange.lowerBound)...\(portRange.upperBound)); * (any free port) is for bind only"
+        }
+        guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) || (port.first == "-" && port.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) && port.count > 1) else {
+            return "'\(endpoint)' needs a port, e.g. tcp://*:5454"
+        }
+        guard let n = Int(port), portRange.contains(n) else {
+            return "'\(endpoint)': port \(port) is out of range \(portRange.lowerBound)...\(portRange.upperBound)"
+        }
+        return nil
+    }
+}
+
+extension NetGearOptions {
+    /// The endpoints a binding node holds: a TCP port on an address (all of them for `*`), an
+    /// ipc path, an inproc name. Ports left to libzmq (`*`) never clash.
+    static func claims(_ o: NodeOptions, side: NetGearConfig.Side) -> [ResourceClaim] {
+        let config = NetGearConfig(o, side: side)
+        guard config.binds else { return [] }
+        let location = o.location(of: o.isSet("bind") ? "bind" : "port")
+        return config.endpoints.compactMap { endpoint -> ResourceClaim? in
+            let use = "binds \(endpoint)"
+            if endpoint.hasPrefix("tcp://") {
+                let rest = endpoint.dropFirst("tcp://".count)
+                guard let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]),
+                      portRange.contains(port) else { return nil }
+                var host = String(rest[..<colon])
+                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+                let everywhere = ["*", "", "0.0.0.0", "::"].contains(host)
+                return ResourceClaim(resource: "TCP port \(port)", scope: everywhere ? nil : host, use: use, location: location)
+            }
+            for scheme in ["ipc", "inproc"] where endpoint.hasPrefix(scheme + "://") {
+                let name = endpoint.dropFirst(scheme.count + 3)
+                guard name != "*" else { return nil }
+                return ResourceClaim(resource: "\(scheme) endpoint \(name)", use: use, location: location)
+            }
+            return nil
         }
     }
 }

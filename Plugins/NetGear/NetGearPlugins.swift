@@ -19,6 +19,8 @@ public struct NetGearSendPlugin: NodePlugin, RestartDefaulting {
         }
     }
 
+    public static func claims(_ options: NodeOptions) -> [ResourceClaim] { NetGearOptions.claims(options, side: .sender) }
+
     public static func make(_ context: NodeContext) throws -> any Node {
         NetGearSendNode(config: NetGearConfig(context.options, side: .sender), context: context)
     }
@@ -36,6 +38,8 @@ public struct NetGearReceivePlugin: NodePlugin {
     public static func validate(_ options: NodeOptions, context: ValidationContext, into diagnostics: inout Diagnostics) {
         NetGearOptions.validate(options, side: .receiver, into: &diagnostics)
     }
+
+    public static func claims(_ options: NodeOptions) -> [ResourceClaim] { NetGearOptions.claims(options, side: .receiver) }
 
     public static func make(_ context: NodeContext) throws -> any Node {
         NetGearReceiveNode(config: NetGearConfig(context.options, side: .receiver), context: context)

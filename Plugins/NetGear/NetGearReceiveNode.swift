@@ -20,6 +20,8 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     let factory: NetGearSocketFactory
     private let wake = WakePipe()
     private let stopRequested = Atomic<Bool>(false)
+    /// Looks up the host names this node connects to, on a thread of its own.
+    private let resolution = Mutex<HostResolutionWatch?>(nil)
     /// Set by the ZAP authenticator's thread when a key this node admitted was revoked.
     private let cutRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
@@ -50,6 +52,9 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     func start() throws {
         refusals = factory.makeRefusalRetry()
         factory.logOpened(try openSocket())
+        if !config.binds {
+            resolution.withLock { $0 = HostResolutionWatch.start(endpoints: config.endpoints, logger: logger, counters: counters) }
+        }
     }
 
     @discardableResult
@@ -79,11 +84,15 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
 
     func stop() {
         stopRequested.store(true, ordering: .releasing)
+        resolution.withLock { $0?.stop() }
         wake.signal()
     }
 
     func run(_ io: NodeIO) throws {
-        defer { closeSocket() }
+        defer {
+            resolution.withLock { $0?.stop() }
+            closeSocket()
+        }
         var lastMessage = Clock.monotonicNanoseconds()
         var idlePeriods = 0
         let idleLimit: Double? = config.pattern == 2 ? config.subscriberTimeout : (config.maxRetries.map { _ in config.requestTimeout * 3 })
@@ -122,7 +131,8 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
                 continue
             }
             // Drain what is queued before polling again.
-            while let message = try socket.receiveMultipart(dontWait: true, maxParts: 3) {
+            while let received = try socket.receiveMultipart(dontWait: true, maxParts: usesEnvelopes ? Self.maxEnvelopeParts + 3 : 3) {
+                guard let message = splitEnvelope(received) else { continue }
                 lastMessage = Clock.monotonicNanoseconds()
                 idlePeriods = 0
                 if try handle(message, socket: socket, io: io) == .end { return }
@@ -132,6 +142,43 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
     }
 
     private enum Outcome { case `continue`, end }
+
+    /// Pattern 1 receives on a ROUTER (see `NetGearSocketFactory.socketType`) and answers each
+    /// request through the envelope it came with, as REP does.
+    private var usesEnvelopes: Bool { factory.socketType == .router }
+    /// The routing id, any labels (a REQ_CORRELATE request id, proxies' ids) and the empty
+    /// delimiter of the request being handled; replies go back through them.
+    private var envelope: [ZMQMessage] = []
+    /// More labels than any REQ or chain of proxies adds; beyond them a message is not a request.
+    static let maxEnvelopeParts = 8
+
+    /// Takes the envelope off a request (pattern 1), or returns the message as it is. A message
+    /// without one cannot come from a REQ and cannot be answered: it is dropped and counted
+    /// (REP drops it silently).
+    private func splitEnvelope(_ message: ZMQMultipartMessage) -> ZMQMultipartMessage? {
+        guard usesEnvelopes else { return message }
+        guard let delimiter = message.parts.indices.dropFirst().first(where: { message[$0].count == 0 }),
+              delimiter < Self.maxEnvelopeParts else {
+            envelope = []
+            counters.countDropped(reason: "malformed_no_envelope")
+            if malformedLog.admit() != nil {
+                logger.warning("dropped a message that is not a request (no REQ envelope: a peer that does not speak NetGear?) (further ones are counted, logged every 5 s)")
+            }
+            return nil
+        }
+        envelope = Array(message.parts[...delimiter])
+        return ZMQMultipartMessage(parts: Array(message.parts[(delimiter + 1)...]), discardedPartCount: message.discardedPartCount)
+    }
+
+    /// Sends a reply to the request being handled: through its envelope in pattern 1.
+    private func sendReply(_ socket: ZMQSocket, _ bytes: [UInt8]) throws -> Bool {
+        for label in envelope {
+            // A ROUTER never blocks and drops what it cannot route, so a reply is never left
+            // half sent.
+            guard try withExtendedLifetime(label, { try socket.send(label.bytes, more: true, dontWait: true) }) else { return false }
+        }
+        return try socket.send(bytes, dontWait: true)
+    }
 
     private func handle(_ message: ZMQMultipartMessage, socket: ZMQSocket, io: NodeIO) throws -> Outcome {
         let arrival = Clock.wallNanoseconds()
@@ -232,7 +279,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
             bytes = NetGearMessage.plainReply(deviceID: deviceID)
         }
         do {
-            _ = try socket.send(bytes, dontWait: true)
+            _ = try sendReply(socket, bytes)
         } catch {
             counters.add("reply_failures")
         }
@@ -240,7 +287,7 @@ final class NetGearReceiveNode: Node, @unchecked Sendable {
 
     private func terminated(_ header: ReceivedHeader, socket: ZMQSocket, replied: Bool) -> Outcome {
         if config.pattern == 1 && !replied {
-            _ = try? socket.send(NetGearMessage.terminateReply, dontWait: true)
+            _ = try? sendReply(socket, NetGearMessage.terminateReply)
         }
         let key = Self.portKey(header.port)
         if endedSenders.count > 1024 { endedSenders.removeAll() }

@@ -20,6 +20,8 @@ final class NetGearSendNode: Node, @unchecked Sendable {
     let factory: NetGearSocketFactory
     private let wake = WakePipe()
     private let stopRequested = Atomic<Bool>(false)
+    /// Looks up the host names this node connects to, on a thread of its own.
+    private let resolution = Mutex<HostResolutionWatch?>(nil)
     private let cutRequested = Atomic<Bool>(false)
     private var socket: ZMQSocket?
     private var watcher: PeerWatcher?
@@ -46,6 +48,9 @@ final class NetGearSendNode: Node, @unchecked Sendable {
 
     func start() throws {
         try openSocket(first: true)
+        if !config.binds {
+            resolution.withLock { $0 = HostResolutionWatch.start(endpoints: config.endpoints, logger: logger, counters: counters) }
+        }
     }
 
     private func openSocket(first: Bool) throws {
@@ -73,11 +78,13 @@ final class NetGearSendNode: Node, @unchecked Sendable {
 
     func stop() {
         stopRequested.store(true, ordering: .releasing)
+        resolution.withLock { $0?.stop() }
         wake.signal()
     }
 
     func run(_ io: NodeIO) throws {
         defer {
+            resolution.withLock { $0?.stop() }
             closeSocket(linger: 1000)
         }
         // `jpeg_threads: N`: frames come JPEG-encoded, in input order, from N workers that

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MediaRouter
 import ZeroMQ
@@ -15,7 +16,12 @@ struct NetGearSocketFactory: Sendable {
         switch (config.side, config.pattern) {
         case (.sender, 1): return .req
         case (.sender, 2): return .pub
-        case (.receiver, 1): return .rep
+        // A ROUTER that keeps REP's rules itself (see NetGearReceiveNode.splitEnvelope): libzmq's
+        // REP, reading a request without an envelope from a peer already gone (a raw TCP client
+        // sending random bytes, taken for a ZMTP 1.0 peer), keeps its reply routing in the middle
+        // of a message and drops the reply to the next, real request (libzmq 4.3.4 and 4.3.5,
+        // router_t::rollback): a vidgear sender then times out. REQ peers cannot tell the two apart.
+        case (.receiver, 1): return .router
         case (.receiver, 2): return .sub
         default: return .pair
         }
@@ -37,7 +43,7 @@ struct NetGearSocketFactory: Sendable {
     func watcher(for opened: Opened, refusals: RefusalRetry?) -> PeerWatcher {
         refusals?.clientFingerprint = opened.clientFingerprint
         return PeerWatcher(opened: opened, type: socketType, logger: logger, counters: counters,
-                           explainFailures: !config.binds, refusals: refusals)
+                           explainFailures: !config.binds, secureMode: config.secureMode, refusals: refusals)
     }
 
     /// Logs where a node's first socket went and with which security.
@@ -60,8 +66,11 @@ struct NetGearSocketFactory: Sendable {
         var clientFingerprint: String?
     }
 
+    /// `monitorStopped` tells the reader (see `MonitorReader`) that no event follows: libzmq
+    /// sends it only when asked.
     static let monitoredEvents: ZMQSocketEventSet = [.accepted, .connected, .disconnected, .handshakeSucceeded,
-                                                     .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail]
+                                                     .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail,
+                                                     .monitorStopped]
 
     /// Creates, configures and binds or connects a socket. A CURVE server's ZAP policy is in
     /// place, and the monitor listening, before the first peer can arrive: a client refused for
@@ -128,6 +137,9 @@ struct NetGearSocketFactory: Sendable {
                         bound.append(try socket.bind(endpoint))
                     } catch let e as ZMQError where e.code == .addressInUse {
                         throw RouterError(.startFailed, "cannot bind \(endpoint): the address is in use (another receiver or sender already binds it?)")
+                    } catch let e as ZMQError where e.errno == ENODEV && endpoint.hasPrefix("tcp://") {
+                        // libzmq takes a bind address that is no IP for a network interface's name.
+                        throw RouterError(.startFailed, "cannot bind \(endpoint): \(Self.bindHost(endpoint).map { "'\($0)' is" } ?? "the address is") not an IP address or network interface of this machine; bind * (every address) or one of its IPs")
                     } catch let e as ZMQError {
                         throw RouterError(.startFailed, "cannot bind \(endpoint): \(e.reason)\(endpoint.contains("://localhost") ? "; bind an IP such as 127.0.0.1 or *" : "")")
                     }
@@ -154,6 +166,12 @@ struct NetGearSocketFactory: Sendable {
 }
 
 extension NetGearSocketFactory {
+    /// The host of a tcp://HOST:PORT endpoint.
+    static func bindHost(_ endpoint: String) -> String? {
+        let rest = endpoint.dropFirst("tcp://".count)
+        return rest.lastIndex(of: ":").map { String(rest[..<$0]) }
+    }
+
     /// Drops every session of a binding socket so that revoked clients must handshake again
     /// (and fail); returns the endpoints bound now. libzmq cannot close one peer, so all peers
     /// reconnect; the pause is short. Call it on the socket's own thread.
@@ -254,14 +272,16 @@ final class RefusalRetry {
 /// Watches a socket's connection events to keep a peer count, to explain failed handshakes, and
 /// to reconnect after a ZAP refusal (see `RefusalRetry`).
 final class PeerWatcher {
-    let monitor: ZMQMonitor?
+    let reader: MonitorReader?
     let socket: ZMQSocket
     var peers = 0
     let logger: Logger
     let counters: NodeCounters
 
-    /// A binding CURVE server logs refusals through its ZAP handler already, by key fingerprint.
+    /// A binding CURVE server logs refusals through its ZAP handler already, by key fingerprint;
+    /// its other failed handshakes are explained by the peer's address (`explainRefusedPeer`).
     let explainFailures: Bool
+    let secureMode: Int
     /// Set for a connecting socket.
     let refusals: RefusalRetry?
     /// A PAIR keeps its first pipe until libzmq has finished closing it, and drops a pipe
@@ -270,12 +290,23 @@ final class PeerWatcher {
     /// Set when a PAIR's refused endpoint is due for another try: the owner replaces the socket.
     private(set) var wantsNewSocket = false
     private var handshakeWarnings = LogThrottle()
+    /// One throttle per cause, so that one kind of bad peer cannot hide another.
+    private var refusedPeerWarnings: [String: LogThrottle] = [:]
+    /// Failures whose peer was gone before its address could be read (see `MonitorReader`), by
+    /// cause: logged only when no failure of the same cause names its peer within a second, as
+    /// a peer that keeps retrying soon does.
+    private var unnamedFailures: [String: (count: Int, since: Int64, text: String)] = [:]
+    /// A binding socket's failed handshake, waiting for its `disconnected` event, which follows
+    /// it at once and names the connection (and so the peer).
+    private var unexplainedFailure: ZMQSocketEvent?
 
     init(opened: NetGearSocketFactory.Opened, type: ZMQSocketType, logger: Logger, counters: NodeCounters, explainFailures: Bool,
-         refusals: RefusalRetry? = nil) {
+         secureMode: Int = 0, refusals: RefusalRetry? = nil) {
         self.explainFailures = explainFailures
+        self.secureMode = secureMode
         self.socket = opened.socket
-        self.monitor = opened.monitor
+        let ports = Set(opened.boundEndpoints.compactMap { $0.split(separator: ":").last.flatMap { Int($0) } })
+        self.reader = opened.monitor.map { MonitorReader(monitor: $0, localPorts: ports) }
         self.logger = logger
         self.counters = counters
         self.refusals = refusals
@@ -292,11 +323,13 @@ final class PeerWatcher {
     /// Called for every frame, it looks at most every 20 ms: each look is a system call, and
     /// connection events are rare.
     func drain(force: Bool = false) {
-        guard let monitor else { return }
+        guard let reader else { return }
         let now = Clock.monotonicNanoseconds()
         if !force && now - lastDrain < 20_000_000 { return }
         lastDrain = now
-        while let event = try? monitor.next(timeout: 0) {
+        defer { logUnnamedFailures(now: now) }
+        for peerEvent in reader.take() {
+            let event = peerEvent.event
             switch event.kind {
             case .handshakeSucceeded:
                 peers += 1
@@ -305,13 +338,23 @@ final class PeerWatcher {
                 refusals?.accepted(at: event.address)
                 logger.debug("peer connected (\(event.address))")
             case .disconnected:
-                if peers > 0 { peers -= 1 }
+                if let failure = unexplainedFailure {
+                    // The end of a connection that never became a peer.
+                    unexplainedFailure = nil
+                    explainRefusedPeer(failure, peer: peerEvent.peer)
+                } else if peers > 0 {
+                    peers -= 1
+                }
                 counters.set("peers", peers)
                 counters.add("disconnects")
-                logger.debug("peer disconnected (\(event.address))")
+                logger.debug("peer disconnected (\(peerEvent.peer ?? event.address))")
             case .handshakeFailedAuth where refusals != nil:
                 counters.add("handshake_failures")
                 refusals?.refused(at: event.address)
+            case .handshakeFailedProtocol where !explainFailures, .handshakeFailedNoDetail where !explainFailures:
+                counters.add("handshake_failures")
+                if let earlier = unexplainedFailure { explainRefusedPeer(earlier, peer: nil) }
+                unexplainedFailure = event
             case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
                 counters.add("handshake_failures")
                 if explainFailures && handshakeWarnings.admit() != nil {
@@ -344,8 +387,55 @@ final class PeerWatcher {
     /// blocking send, so a reader closed first would hang an I/O thread on the next event
     /// (closing the socket itself emits some), stalling every socket of the context.
     func close() {
-        guard let monitor else { return }
+        guard let reader else { return }
         try? socket.stopMonitor()
-        monitor.close()
+        reader.finish()
+    }
+
+    /// Logs a peer that failed the handshake with this binding socket before its ZAP handler
+    /// was asked (which logs refused keys itself): by the peer's address, with the likely cause.
+    private func explainRefusedPeer(_ failure: ZMQSocketEvent, peer: String?) {
+        let cause: (key: String, text: String)
+        switch failure.protocolError {
+        case .mechanismMismatch?:
+            cause = secureMode > 0
+                ? ("no-curve", "the peer does not use CURVE (give it secure_mode \(secureMode) and a client key of this server)")
+                : ("curve", "the peer uses CURVE (secure_mode 1 or 2) but this node has secure_mode 0")
+        case .cryptographic?:
+            cause = ("server-key", "the peer has a different server key (its public_keys/server.key is not this server's; copy this server's, e.g. with 'media-router keys add-client')")
+        case .zap?:
+            cause = ("zap", "the authenticator's answer was invalid (protocol error 0x\(String(failure.value, radix: 16)))")
+        case .zmtp?, .other?:
+            cause = ("zmtp", "the peer broke the ZeroMQ handshake (protocol error 0x\(String(failure.value, radix: 16))): not a ZeroMQ or NetGear peer?")
+        case nil:
+            // Both ends see the mechanisms at once; when the peer notices the mismatch first it
+            // hangs up, and all this end sees is the connection closing mid-handshake.
+            let errno = Int32(bitPattern: failure.value)
+            let likely = secureMode > 0
+                ? "it probably does not use CURVE (give it secure_mode \(secureMode) and a client key of this server), or it is not a NetGear peer"
+                : "it probably uses CURVE (secure_mode 1 or 2) while this node has secure_mode 0, or it is not a NetGear peer"
+            cause = errno == EPIPE || errno == ECONNRESET
+                ? ("closed", "the peer closed the connection during the handshake: \(likely)")
+                : ("incomplete", "the peer did not finish the handshake (\(String(cString: strerror(errno)))): \(likely)")
+        }
+        guard let peer else {
+            let now = Clock.monotonicNanoseconds()
+            let earlier = unnamedFailures[cause.key]
+            unnamedFailures[cause.key] = ((earlier?.count ?? 0) + 1, earlier?.since ?? now, cause.text)
+            return
+        }
+        guard let held = refusedPeerWarnings[cause.key, default: LogThrottle()].admit() else { return }
+        let more = held + (unnamedFailures.removeValue(forKey: cause.key)?.count ?? 0)
+        let also = more > 0 ? " (and \(more) more times since the last message)" : ""
+        logger.warning("handshake with \(peer) failed: \(cause.text)\(also)")
+    }
+
+    private func logUnnamedFailures(now: Int64) {
+        for (key, failures) in unnamedFailures where now - failures.since >= 1_000_000_000 {
+            unnamedFailures[key] = nil
+            guard let held = refusedPeerWarnings[key, default: LogThrottle()].admit() else { continue }
+            let times = failures.count + held
+            logger.warning("handshake with a peer failed\(times > 1 ? " \(times) times" : ""): \(failures.text) (the peer left before its address could be read)")
+        }
     }
 }

@@ -60,6 +60,8 @@ public struct GraphNode: Sendable {
     public var outputEdges: [Int] = []
     public var accepts: Set<MediaKind> = []
     public var produces: Set<MediaKind> = []
+    /// What the node holds exclusively (see `ResourceClaim`).
+    public var claims: [ResourceClaim] = []
 
     public var kind: String { plugin.kind }
     public var role: NodeRole { plugin.role }

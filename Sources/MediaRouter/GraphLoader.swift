@@ -337,6 +337,10 @@ public struct GraphLoader: Sendable {
             }
         }
 
+        // Resources only one node may hold (a port two nodes bind).
+        let claims: [[ResourceClaim]] = pending.map { p in p.options.map { p.plugin?.claims($0) ?? [] } ?? [] }
+        for diagnostic in ResourceClaim.conflicts(zip(pending, claims).map { ($0.name, $1) }) { d.append(diagnostic) }
+
         if d.hasErrors { return Result(graph: nil, diagnostics: d) }
 
         var nodes: [GraphNode] = []
@@ -348,6 +352,7 @@ public struct GraphLoader: Sendable {
                                  restart: p.restart ?? GraphLoader.defaultRestart(p.plugin!), restartIsExplicit: p.restart != nil)
             node.accepts = accepted[old]
             node.produces = produced[old]
+            node.claims = claims[old]
             nodes.append(node)
         }
         var finalEdges: [GraphEdge] = []

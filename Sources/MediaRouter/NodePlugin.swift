@@ -91,6 +91,9 @@ public protocol NodePlugin: Sendable {
     static func produces(_ options: NodeOptions, inputKinds: Set<MediaKind>) -> Set<MediaKind>
     /// Checks that need the plugin's own knowledge (option combinations, element names, paths).
     static func validate(_ options: NodeOptions, context: ValidationContext, into diagnostics: inout Diagnostics)
+    /// What a node of this kind holds exclusively (a port it binds, ...), given its checked
+    /// options; the loader reports two nodes claiming the same resource.
+    static func claims(_ options: NodeOptions) -> [ResourceClaim]
     static func make(_ context: NodeContext) throws -> any Node
 }
 
@@ -101,6 +104,7 @@ extension NodePlugin {
         role == .sink ? [] : inputKinds
     }
     public static func validate(_ options: NodeOptions, context: ValidationContext, into diagnostics: inout Diagnostics) {}
+    public static func claims(_ options: NodeOptions) -> [ResourceClaim] { [] }
 }
 
 /// A running node. `run` blocks on its own thread, never on Swift's cooperative pool.

@@ -104,6 +104,32 @@ public struct ZMQSocketEvent: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind) (\(value)) \(address)" }
+
+    /// Which rule of the handshake a peer broke, for ``Kind/handshakeFailedProtocol``.
+    public enum ProtocolError: Hashable, Sendable {
+        /// The two ends use different security mechanisms (CURVE against plaintext).
+        case mechanismMismatch
+        /// CURVE could not decrypt the peer's hello or initiate: on a server, the client holds
+        /// another server key.
+        case cryptographic
+        /// Some other ZMTP rule: not a ZeroMQ peer, or a broken one.
+        case zmtp(UInt32)
+        /// The ZAP handler's reply was invalid.
+        case zap(UInt32)
+        case other(UInt32)
+    }
+
+    /// The protocol error of a ``Kind/handshakeFailedProtocol`` event, nil for other kinds.
+    public var protocolError: ProtocolError? {
+        guard kind == .handshakeFailedProtocol else { return nil }
+        switch Int32(bitPattern: value) {
+        case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH: return .mechanismMismatch
+        case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC: return .cryptographic
+        case let v where v & 0x7000_0000 == ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED: return .zap(value)
+        case let v where v & 0x7000_0000 == ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED: return .zmtp(value)
+        default: return .other(value)
+        }
+    }
 }
 
 /// A set of event kinds to monitor, for ``ZMQSocket/startMonitor(events:)``.

@@ -180,7 +180,9 @@ enum StatusFormatter {
             let role = graph.node(named: s.name)?.role ?? .transform
             let n = throughput(s, role: role)
             let fps = elapsed > 0 ? Double(n) / elapsed : 0
-            let mb = Double(role == .sink ? s.bytesIn : s.bytesOut) / 1e6
+            // A sink that counts what it sends or writes (netgear.send: the JPEG on the wire)
+            // shows those bytes; one that does not, what it took in.
+            let mb = Double(role == .sink && s.framesOut == 0 ? s.bytesIn : s.bytesOut) / 1e6
             rows.append([s.name, s.kind, role == .source ? "-" : String(s.framesIn), role == .sink && s.framesOut == 0 ? "-" : String(s.framesOut),
                          String(s.dropped), String(s.lost), String(format: "%.1f", fps), String(format: "%.1f", mb),
                          s.averageLatencyMilliseconds.map { String(format: "%.1fms", $0) } ?? "-"])
