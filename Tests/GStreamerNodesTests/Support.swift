@@ -1,13 +1,31 @@
 import BuiltInPlugins
 import Foundation
+import GStreamer
 import MediaRouter
 import Testing
 import TestSupport
 
 /// Every GStreamer node test, one at a time: they time real pipelines on a small machine, and
 /// parallel encoders would make the timing checks lie.
-@Suite("GStreamer nodes", .serialized)
+@Suite("GStreamer nodes", .serialized, .gstreamerReady)
 struct GStreamerNodeTests {}
+
+/// Initializes GStreamer on a thread of its own before the suite runs. The first
+/// initialization loads the plugin registry, which takes seconds on a fresh, loaded machine;
+/// done by whichever test touches GStreamer first (validation tests are synchronous), it would
+/// block one of the cooperative pool's few threads, and so every other test's waits.
+struct GStreamerReady: SuiteTrait, TestScoping {
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        try await onDedicatedThread(name: "gst-init") { try GStreamer.initialize() }
+        try await function()
+    }
+}
+
+extension Trait where Self == GStreamerReady {
+    /// GStreamer is initialized, off the cooperative pool, before the suite runs.
+    static var gstreamerReady: Self { Self() }
+}
 
 let registry = NodeRegistry(plugins: builtInPlugins + [CollectSinkPlugin.self, TimedSourcePlugin.self],
                             converters: builtInConverters)
@@ -17,32 +35,64 @@ func diagnostics(_ yaml: String, baseDirectory: String = NSTemporaryDirectory())
     GraphLoader(registry: registry).load(text: yaml, file: "g.yaml", baseDirectory: baseDirectory).diagnostics.sorted
 }
 
-/// Runs a graph for `seconds`, then stops it as SIGINT would, and waits for it to end.
+/// Runs a graph until `condition` holds, then stops it as SIGINT would and waits for it to end.
+/// The test fails, saying it was waiting for `what`, if `eventCeiling` passes first: fast
+/// on an idle machine, patient on a loaded one. Starting and stopping happen off the
+/// cooperative pool.
 @discardableResult
-func run(_ yaml: String, for seconds: Double, baseDirectory: String = NSTemporaryDirectory()) throws -> TestGraph {
-    let graph = try TestGraph(yaml, registry: registry, baseDirectory: baseDirectory)
-    Thread.sleep(forTimeInterval: seconds)
-    #expect(graph.stop(timeout: 15), "the graph did not stop")
+func run(_ yaml: String, baseDirectory: String = NSTemporaryDirectory(), until what: String,
+         _ condition: (TestGraph) -> Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> TestGraph {
+    try await withGraph(yaml, baseDirectory: baseDirectory, sourceLocation: sourceLocation) { graph in
+        let held = await eventually { condition(graph) }
+        #expect(held, "still waiting for \(what) after \(eventCeiling) s", sourceLocation: sourceLocation)
+        return graph
+    }
+}
+
+/// Starts a graph, runs `body` with it, then stops it as SIGINT would and waits for it to end,
+/// also when `body` throws. Starting and stopping happen off the cooperative pool.
+func withGraph<T>(_ yaml: String, baseDirectory: String = NSTemporaryDirectory(), sourceLocation: Testing.SourceLocation = #_sourceLocation,
+                  _ body: (TestGraph) async throws -> T) async throws -> T {
+    let graph = try await TestGraph.start(yaml, registry: registry, baseDirectory: baseDirectory)
+    let result: T
+    do {
+        result = try await body(graph)
+    } catch {
+        _ = await graph.stopped()
+        throw error
+    }
+    #expect(await graph.stopped(), "the graph did not stop", sourceLocation: sourceLocation)
+    return result
+}
+
+/// Runs a graph until it ends by itself, failing the test if it has not after `eventCeiling`.
+@discardableResult
+func runToEnd(_ yaml: String, baseDirectory: String = NSTemporaryDirectory(),
+              sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> TestGraph {
+    let graph = try await TestGraph.start(yaml, registry: registry, baseDirectory: baseDirectory)
+    let ended = await graph.ended()
+    #expect(ended, "the graph did not end by itself within \(eventCeiling) s", sourceLocation: sourceLocation)
+    if !ended { _ = await graph.stopped() }
     return graph
 }
 
-/// Runs a graph until it ends by itself.
-@discardableResult
-func runToEnd(_ yaml: String, timeout: Double = 20, baseDirectory: String = NSTemporaryDirectory()) throws -> TestGraph {
-    let graph = try TestGraph(yaml, registry: registry, baseDirectory: baseDirectory)
-    let ended = graph.runtime.wait(timeout: timeout)
-    #expect(ended, "the graph did not end by itself")
-    if !ended { graph.stop() }
-    return graph
-}
-
-/// Makes a short test video with gst-launch-1.0.
-func makeVideo(_ path: String, frames: Int, width: Int = 320, height: Int = 240, fps: Int = 30) throws {
-    let r = try runProcess("/usr/bin/gst-launch-1.0", ["-q", "videotestsrc", "num-buffers=\(frames)", "pattern=ball", "!",
+/// Makes a short test video with gst-launch-1.0, waiting for it off the cooperative pool.
+func makeVideo(_ path: String, frames: Int, width: Int = 320, height: Int = 240, fps: Int = 30) async throws {
+    let r = try await onDedicatedThread { try runProcess("/usr/bin/gst-launch-1.0", ["-q", "videotestsrc", "num-buffers=\(frames)", "pattern=ball", "!",
                                                        "video/x-raw,width=\(width),height=\(height),framerate=\(fps)/1", "!",
                                                        "x264enc", "speed-preset=ultrafast", "!", "h264parse", "!",
-                                                       "matroskamux", "!", "filesink", "location=\(path)"], timeout: 60)
+                                                       "matroskamux", "!", "filesink", "location=\(path)"], timeout: 60) }
     try #require(r.status == 0, "gst-launch failed: \(r.stderr)")
+}
+
+/// What gst-discoverer-1.0 says about a file, waiting for it off the cooperative pool.
+func discovered(_ path: String) async throws -> DiscoveredMedia {
+    try await onDedicatedThread { try discover(path) }
+}
+
+/// The video frames in a file, counted by gst-launch-1.0 off the cooperative pool.
+func frameCount(_ path: String) async throws -> Int {
+    try await onDedicatedThread { try countFrames(path) }
 }
 
 /// Files in a folder with one of the extensions, sorted by name, as full paths.

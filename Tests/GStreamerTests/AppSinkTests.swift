@@ -1,8 +1,9 @@
 import MediaRouter
 import GStreamer
 import Testing
+import TestSupport
 
-@Suite("Pulling frames from an appsink")
+@Suite("Pulling frames from an appsink", .gstreamerReady)
 struct AppSinkTests {
     @Test("N BGR frames arrive with size, format, caps and 1/30 s timestamps, then end of stream")
     func pullsBGRFrames() async throws {
@@ -16,10 +17,10 @@ struct AppSinkTests {
         let (samples, end) = try await onDedicatedThread {
             try pipeline.play()
             var samples: [VideoSample] = []
-            while case let .sample(sample) = sink.pullSample(timeout: 5) {
+            while case let .sample(sample) = sink.pullSample(timeout: eventCeiling) {
                 samples.append(sample)
             }
-            return (samples, sink.pullSample(timeout: 1))
+            return (samples, sink.pullSample(timeout: eventCeiling))
         }
         #expect(samples.count == count)
         guard case .endOfStream = end else {
@@ -41,7 +42,7 @@ struct AppSinkTests {
             #expect(sample.duration.map { abs($0 - 33_333_333) <= 1 } == true)
         }
         #expect(sink.isEndOfStream)
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
     }
 
     @Test("BGR rows 642 pixels wide are padded to 1928 bytes, and the sample says so")
@@ -52,7 +53,8 @@ struct AppSinkTests {
         let sink = try pipeline.appSink(named: "sink")
         let result = try await onDedicatedThread {
             try pipeline.play()
-            return sink.pullSample(timeout: 5)
+            defer { pipeline.stop() }
+            return sink.pullSample(timeout: eventCeiling)
         }
         guard case let .sample(sample) = result else {
             Issue.record("expected a sample, got \(result)")
@@ -72,7 +74,8 @@ struct AppSinkTests {
         let sink = try pipeline.appSink(named: "sink")
         let result = try await onDedicatedThread {
             try pipeline.play()
-            return sink.pullSample(timeout: 5)
+            defer { pipeline.stop() }
+            return sink.pullSample(timeout: eventCeiling)
         }
         guard case let .sample(sample) = result else {
             Issue.record("expected a sample, got \(result)")
@@ -95,7 +98,8 @@ struct AppSinkTests {
         let sink = try pipeline.appSink(named: "sink")
         let result = try await onDedicatedThread {
             try pipeline.play()
-            return sink.pullSample(timeout: 5)
+            defer { pipeline.stop() }
+            return sink.pullSample(timeout: eventCeiling)
         }
         guard case let .sample(sample) = result else {
             Issue.record("expected a sample, got \(result)")
@@ -118,7 +122,7 @@ struct AppSinkTests {
                 """)
             let sink = try pipeline.appSink(named: "sink")
             try pipeline.play()
-            guard case let .sample(sample) = sink.pullSample(timeout: 5) else {
+            guard case let .sample(sample) = sink.pullSample(timeout: eventCeiling) else {
                 throw GStreamerError(code: .timeout, message: "no sample")
             }
             return (sample, Array(sample.bytes))
@@ -137,13 +141,13 @@ struct AppSinkTests {
         let result = try await onDedicatedThread {
             // PAUSED prerolls one frame but releases none to pull_sample.
             try pipeline.pause()
+            defer { pipeline.stop() }
             return sink.pullSample(timeout: 0.2)
         }
         guard case .timeout = result else {
             Issue.record("expected a timeout, got \(result)")
             return
         }
-        pipeline.stop()
     }
 
     @Test("stopping the pipeline wakes a pull blocked without a timeout")
@@ -151,9 +155,13 @@ struct AppSinkTests {
         let pipeline = try Pipeline(description: "videotestsrc ! video/x-raw,width=64,height=48 ! appsink name=sink")
         let sink = try pipeline.appSink(named: "sink")
         _ = try await onDedicatedThread { try pipeline.pause() }
-        async let pulled = onDedicatedThread { sink.pullSample(timeout: nil) }
-        try await Task.sleep(for: .milliseconds(200))
-        pipeline.stop()
+        let puller = BlockedThread()
+        async let pulled = onDedicatedThread {
+            puller.enter()
+            return sink.pullSample(timeout: nil)
+        }
+        #expect(await eventually { puller.isBlocked }, "the pull blocks")
+        try await onDedicatedThread { pipeline.stop() }
         let result = try await pulled
         guard case .flushing = result else {
             Issue.record("expected flushing, got \(result)")

@@ -1,8 +1,9 @@
 import MediaRouter
 import GStreamer
 import Testing
+import TestSupport
 
-@Suite("Pushing frames into an appsrc")
+@Suite("Pushing frames into an appsrc", .gstreamerReady)
 struct AppSrcTests {
     static let width = 320, height = 240, frameBytes = 320 * 240 * 3
 
@@ -14,7 +15,7 @@ struct AppSrcTests {
         let counter = ReleaseCounter()
         let frames = 30
 
-        let reachedEnd = try await onDedicatedThread { () throws -> Bool in
+        let (started, reachedEnd) = try await onDedicatedThread { () throws -> (StateChangeResult, Bool) in
             let pipeline = try Pipeline(description: """
                 appsrc name=src ! videoconvert ! jpegenc ! matroskamux ! filesink location=\(path)
                 """)
@@ -24,7 +25,7 @@ struct AppSrcTests {
             source.block = true
             source.maxBuffers = 4
             // A non-live appsrc cannot preroll until data arrives, so don't wait for PLAYING.
-            #expect(try pipeline.play(timeout: 0) == .async)
+            let started = try pipeline.play(timeout: 0)
             for index in 0..<frames {
                 let payload = FramePayload(count: Self.frameBytes, fill: UInt8(index * 8), counter: counter)
                 try source.push(borrowing: payload.pointer, count: payload.count, owner: payload,
@@ -32,10 +33,11 @@ struct AppSrcTests {
                                 keyframe: true)
             }
             try source.endOfStream()
-            let reachedEnd = try pipeline.waitForEndOfStream(timeout: 10)
+            let reachedEnd = try pipeline.waitForEndOfStream(timeout: eventCeiling)
             pipeline.stop()
-            return reachedEnd
+            return (started, reachedEnd)
         }
+        #expect(started == .async)
         #expect(reachedEnd)
         #expect(counter.value == frames)
 
@@ -65,7 +67,7 @@ struct AppSrcTests {
         payload = nil
         do {
             let (first, second, end) = try await onDedicatedThread {
-                (sink.pullSample(timeout: 5), sink.pullSample(timeout: 5), sink.pullSample(timeout: 5))
+                (sink.pullSample(timeout: eventCeiling), sink.pullSample(timeout: eventCeiling), sink.pullSample(timeout: eventCeiling))
             }
             guard case let .sample(borrowed) = first, case let .sample(copied) = second else {
                 Issue.record("expected two samples, got \(first) and \(second)")
@@ -81,7 +83,7 @@ struct AppSrcTests {
                 return
             }
         }
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
         #expect(counter.value == 1)
         #expect(weakPayload == nil)
     }
@@ -92,8 +94,10 @@ struct AppSrcTests {
         let pipeline = try Pipeline(description: "appsrc name=src ! fakesink")
         let source = try pipeline.appSrc(named: "src")
         // An appsrc that never ran queues pushes for later; one that was stopped refuses them.
-        _ = try await onDedicatedThread { try pipeline.play(timeout: 0) }
-        pipeline.stop()
+        try await onDedicatedThread {
+            try pipeline.play(timeout: 0)
+            pipeline.stop()
+        }
         let error = try #require(throws: GStreamerError.self) {
             let payload = FramePayload(count: 16, fill: 0, counter: counter)
             try source.push(borrowing: payload.pointer, count: payload.count, owner: payload,
@@ -108,19 +112,20 @@ struct AppSrcTests {
     func pushAfterEndOfStream() async throws {
         let pipeline = try Pipeline(description: "appsrc name=src ! fakesink")
         let source = try pipeline.appSrc(named: "src")
-        let error = try await onDedicatedThread { () throws -> GStreamerError? in
+        let (ended, error) = try await onDedicatedThread { () throws -> (Bool, GStreamerError?) in
             try pipeline.play(timeout: 0)
             try source.endOfStream()
-            #expect(try pipeline.waitForEndOfStream(timeout: 5))
+            let ended = try pipeline.waitForEndOfStream(timeout: eventCeiling)
             do {
                 try source.push(bytes: [0], pts: nil, duration: nil, keyframe: nil)
-                return nil
+                return (ended, nil)
             } catch let error as GStreamerError {
-                return error
+                return (ended, error)
             }
         }
+        #expect(ended)
         #expect(error?.code == .endOfStream)
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
     }
 
     @Test("appsrc queue settings")

@@ -1,7 +1,7 @@
 import GStreamer
 import Testing
 
-@Suite("Caps")
+@Suite("Caps", .gstreamerReady)
 struct CapsTests {
     @Test("raw video caps text round-trips through GStreamer's parser")
     func rawVideo() throws {

@@ -3,7 +3,7 @@ import MediaRouter
 import GStreamer
 import Testing
 
-@Suite("Element factories")
+@Suite("Element factories", .gstreamerReady)
 struct ElementFactoryTests {
     @Test("exists tells installed elements from unknown ones")
     func exists() {

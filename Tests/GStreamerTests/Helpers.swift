@@ -2,6 +2,7 @@ import Foundation
 import MediaRouter
 import GStreamer
 import Synchronization
+import Testing
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
 struct TemporaryDirectory: Sendable {
@@ -104,4 +105,21 @@ final class FramePayload: @unchecked Sendable {
         pointer.deallocate()
         counter.increment()
     }
+}
+
+/// Initializes GStreamer on a thread of its own before a suite's tests run. The first
+/// initialization loads the plugin registry, which takes seconds on a fresh, loaded machine;
+/// done by the first test that happens to touch GStreamer, it would block one of the
+/// cooperative pool's few threads (and so every other test's waits) meanwhile.
+struct GStreamerReady: SuiteTrait, TestScoping {
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        try await onDedicatedThread(name: "gst-init") { try GStreamer.initialize() }
+        try await function()
+    }
+}
+
+extension Trait where Self == GStreamerReady {
+    /// GStreamer is initialized, off the cooperative pool, before the suite runs.
+    static var gstreamerReady: Self { Self() }
 }

@@ -1,8 +1,9 @@
 import MediaRouter
 import GStreamer
 import Testing
+import TestSupport
 
-@Suite("Parsing pipeline descriptions")
+@Suite("Parsing pipeline descriptions", .gstreamerReady)
 struct PipelineParseTests {
     @Test("a missing element is named in the error")
     func missingElement() throws {
@@ -71,10 +72,10 @@ struct PipelineParseTests {
         let pipeline = try Pipeline(description: "( fakesrc num-buffers=3 ! fakesink )")
         let reachedEnd = try await onDedicatedThread {
             try pipeline.play()
-            return try pipeline.waitForEndOfStream(timeout: 5)
+            defer { pipeline.stop() }
+            return try pipeline.waitForEndOfStream(timeout: eventCeiling)
         }
         #expect(reachedEnd)
-        pipeline.stop()
     }
 
     @Test("elements are found by name, with a did-you-mean for typos")

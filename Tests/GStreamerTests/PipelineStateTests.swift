@@ -2,8 +2,9 @@ import Foundation
 import MediaRouter
 import GStreamer
 import Testing
+import TestSupport
 
-@Suite("Pipeline state and bus")
+@Suite("Pipeline state and bus", .gstreamerReady)
 struct PipelineStateTests {
     @Test("an unwritable output location fails at play time with the element's own message")
     func unwritableLocation() async throws {
@@ -22,7 +23,7 @@ struct PipelineStateTests {
         #expect(failure.code == .stateChange)
         #expect(failure.message.hasPrefix("could not set pipeline '\(pipeline.name)' to PLAYING: out: Could not open file \"/proc/nope/x.mkv\" for writing"), "\(failure.message)")
         // The error is also on the bus for whoever reads it.
-        let message = pipeline.bus.nextMessage(timeout: 1, types: .error)
+        let message = try await onDedicatedThread { pipeline.bus.nextMessage(timeout: eventCeiling, types: .error) }
         guard case let .error(source, text, debug) = message else {
             Issue.record("expected an error message, got \(String(describing: message))")
             return
@@ -30,6 +31,7 @@ struct PipelineStateTests {
         #expect(source == "out")
         #expect(text.contains("/proc/nope/x.mkv"))
         #expect(debug != nil)
+        try await onDedicatedThread { pipeline.stop() }
     }
 
     @Test("a state change that cannot complete times out with the states it is stuck between")
@@ -45,7 +47,7 @@ struct PipelineStateTests {
         }
         #expect(error?.code == .stateChangeTimeout)
         #expect(error?.message.contains("did not reach PLAYING") == true)
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
         #expect(pipeline.currentState == .null)
     }
 
@@ -54,36 +56,50 @@ struct PipelineStateTests {
         let pipeline = try Pipeline(description: "videotestsrc is-live=true ! fakesink")
         let result = try await onDedicatedThread { try pipeline.pause() }
         #expect(result == .noPreroll)
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
     }
 
     @Test("state changes, position and running time are reported while playing")
     func stateChangesAndPosition() async throws {
         let pipeline = try Pipeline(description: "videotestsrc is-live=true ! video/x-raw,framerate=30/1 ! fakesink name=sink")
-        let (changes, position, runningTime) = try await onDedicatedThread {
+        let beforePlay = ContinuousClock.now
+        let changes = try await onDedicatedThread {
             try pipeline.play()
             var changes: [BusMessage] = []
-            while let message = pipeline.bus.nextMessage(timeout: 0.5, types: .stateChanged) {
+            while let message = pipeline.bus.nextMessage(timeout: eventCeiling, types: .stateChanged) {
                 changes.append(message)
                 if case .stateChanged(pipeline.name, _, .playing) = message { break }
             }
-            Thread.sleep(forTimeInterval: 0.3)
-            return (changes, pipeline.positionNanoseconds, pipeline.runningTimeNanoseconds)
+            return changes
         }
+        let sawPlaying = ContinuousClock.now
         #expect(changes.contains(.stateChanged(source: pipeline.name, old: .paused, new: .playing)))
         #expect(changes.contains(.stateChanged(source: "sink", old: .null, new: .ready)))
         #expect(pipeline.currentState == .playing)
-        #expect(position.map { $0 > 0 } == true)
-        #expect(runningTime.map { $0 >= 300_000_000 } == true)
-        #expect(try await onDedicatedThread { try pipeline.finish(timeout: 5) })
+        // Wait for the stream to advance rather than for a fixed time; the running time then
+        // follows the clock: at least the time since PLAYING was reported, at most the time
+        // since play() was called.
+        #expect(await eventually { (pipeline.positionNanoseconds ?? 0) > 0 && (pipeline.runningTimeNanoseconds ?? 0) >= 300_000_000 },
+                "position \(pipeline.positionNanoseconds ?? -1), running time \(pipeline.runningTimeNanoseconds ?? -1)")
+        let atLeast = ContinuousClock.now - sawPlaying
+        let runningTime = try #require(pipeline.runningTimeNanoseconds)
+        let atMost = ContinuousClock.now - beforePlay
+        let slack = Duration.milliseconds(5)
+        #expect(.nanoseconds(runningTime) >= atLeast - slack && .nanoseconds(runningTime) <= atMost + slack,
+                "running time \(Duration.nanoseconds(runningTime)) outside \(atLeast)...\(atMost)")
+        #expect(try await onDedicatedThread { try pipeline.finish(timeout: eventCeiling) })
         #expect(pipeline.currentState == .null)
     }
 
     @Test("interrupt wakes a reader blocked on the bus")
     func interruptWakesReader() async throws {
         let pipeline = try Pipeline(description: "fakesrc ! fakesink")
-        async let message = onDedicatedThread { pipeline.bus.nextMessage(timeout: nil, types: .endOfStream) }
-        try await Task.sleep(for: .milliseconds(100))
+        let reader = BlockedThread()
+        async let message = onDedicatedThread {
+            reader.enter()
+            return pipeline.bus.nextMessage(timeout: nil, types: .endOfStream)
+        }
+        #expect(await eventually { reader.isBlocked }, "the reader blocks on the bus")
         pipeline.bus.interrupt()
         #expect(try await message == .interrupted)
     }
@@ -92,13 +108,17 @@ struct PipelineStateTests {
     func interruptAfterStop() async throws {
         let pipeline = try Pipeline(description: "videotestsrc is-live=true ! fakesink")
         _ = try await onDedicatedThread { try pipeline.play() }
-        pipeline.stop()
-        async let message = onDedicatedThread { pipeline.bus.nextMessage(timeout: nil) }
-        try await Task.sleep(for: .milliseconds(100))
+        try await onDedicatedThread { pipeline.stop() }
+        let reader = BlockedThread()
+        async let message = onDedicatedThread {
+            reader.enter()
+            return pipeline.bus.nextMessage(timeout: nil)
+        }
+        #expect(await eventually { reader.isBlocked }, "the reader blocks on the bus")
         pipeline.bus.interrupt()
         #expect(try await message == .interrupted)
         pipeline.bus.interrupt()  // pending: the next read returns at once
-        #expect(pipeline.bus.nextMessage(timeout: 5) == .interrupted)
+        #expect(pipeline.bus.nextMessage(timeout: 0) == .interrupted)
     }
 
     @Test("a bus read times out when nothing is posted, and filters by type")
@@ -108,9 +128,13 @@ struct PipelineStateTests {
         #expect(pipeline.bus.nextMessage(timeout: 0, types: .application)
                 == .application(source: "", name: "hello", fields: ["who": "world"]))
         pipeline.bus.postApplicationMessage(name: "skipped")
-        let started = ContinuousClock.now
-        #expect(pipeline.bus.nextMessage(timeout: 0.2, types: .endOfStream) == nil)
-        #expect(ContinuousClock.now - started >= .milliseconds(190))
+        // The timeout itself is under test: a read that waits 0.2 s, off the cooperative pool.
+        let (timedOut, waited) = try await onDedicatedThread {
+            let started = ContinuousClock.now
+            return (pipeline.bus.nextMessage(timeout: 0.2, types: .endOfStream), ContinuousClock.now - started)
+        }
+        #expect(timedOut == nil)
+        #expect(waited >= .milliseconds(190))
         #expect(pipeline.bus.nextMessage(timeout: 0, types: .all) == nil)  // "skipped" was discarded
     }
 
@@ -120,11 +144,11 @@ struct PipelineStateTests {
         let (sent, ended) = try await onDedicatedThread {
             try pipeline.play()
             let sent = pipeline.sendEndOfStream()
-            return (sent, try pipeline.waitForEndOfStream(timeout: 5))
+            return (sent, try pipeline.waitForEndOfStream(timeout: eventCeiling))
         }
         #expect(sent)
         #expect(ended)
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
     }
 
     @Test("waiting for end of stream surfaces a streaming error")
@@ -136,7 +160,7 @@ struct PipelineStateTests {
         let error = try await onDedicatedThread { () -> GStreamerError? in
             do {
                 try failing.play(timeout: 0)
-                _ = try failing.waitForEndOfStream(timeout: 5)
+                _ = try failing.waitForEndOfStream(timeout: eventCeiling)
                 return nil
             } catch let error as GStreamerError {
                 return error
@@ -144,6 +168,6 @@ struct PipelineStateTests {
         }
         #expect(error?.code == .elementError)
         #expect(error?.message.hasPrefix("typefind: ") == true, "\(String(describing: error))")
-        failing.stop()
+        try await onDedicatedThread { failing.stop() }
     }
 }

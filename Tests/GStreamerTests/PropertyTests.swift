@@ -1,7 +1,7 @@
 import GStreamer
 import Testing
 
-@Suite("Setting properties from text")
+@Suite("Setting properties from text", .gstreamerReady)
 struct PropertyTests {
     @Test("an enum property takes a nick, and reads back as the nick")
     func enumByNick() throws {

@@ -2,8 +2,9 @@ import Foundation
 import MediaRouter
 import GStreamer
 import Testing
+import TestSupport
 
-@Suite("Recording with splitmuxsink")
+@Suite("Recording with splitmuxsink", .gstreamerReady)
 struct SplitMuxTests {
     /// A live source: with non-live sources GStreamer 1.22.0's splitmuxsink sometimes never
     /// posts EOS (observed in ~10–25% of gst-launch runs), so the test would be flaky.
@@ -34,7 +35,7 @@ struct SplitMuxTests {
         let (opened, closed, ended) = try await onDedicatedThread { () throws -> ([String], [[String: String]], Bool) in
             try pipeline.play()
             var opened: [String] = [], closed: [[String: String]] = []
-            while let message = pipeline.bus.nextMessage(timeout: 10, types: [.element, .endOfStream, .error]) {
+            while let message = pipeline.bus.nextMessage(timeout: eventCeiling, types: [.element, .endOfStream, .error]) {
                 switch message {
                 case let .element(source, "splitmuxsink-fragment-opened", fields) where source == "mux":
                     opened.append(fields["location"] ?? "")
@@ -50,7 +51,7 @@ struct SplitMuxTests {
             }
             return (opened, closed, false)
         }
-        pipeline.stop()
+        try await onDedicatedThread { pipeline.stop() }
         #expect(ended)
 
         let expected = (0..<3).map { "\(dir)/camera-part\($0).mkv" }
@@ -82,7 +83,7 @@ struct SplitMuxTests {
         let sink = try pipeline.appSink(named: "sink")
         try pipeline.play()
         var count = 0, first = Int64.max, last = Int64.min
-        while case let .sample(sample) = sink.pullSample(timeout: 5) {
+        while case let .sample(sample) = sink.pullSample(timeout: eventCeiling) {
             count += 1
             first = min(first, sample.pts ?? .max)
             last = max(last, sample.pts ?? .min)

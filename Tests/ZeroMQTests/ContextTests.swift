@@ -1,6 +1,7 @@
 import Foundation
 import MediaRouter
 import Testing
+import TestSupport
 @testable import ZeroMQ
 
 @Suite("Context")
@@ -8,33 +9,30 @@ struct ContextTests {
     @Test("shutdown wakes a thread blocked in receive with ETERM")
     func shutdownWakesBlockedReceive() async throws {
         let context = try makeContext()
-        let entered = DispatchSemaphore(value: 0)
-        let blocked = Task.detached {
-            try await onDedicatedThread { () -> ZMQError? in
-                let socket = try ZMQSocket(context: context, type: .pull)
-                defer { socket.close(linger: 0) }
-                try socket.bind("inproc://blocked")
-                entered.signal()
-                do {
-                    _ = try socket.receiveMessage()
-                    return nil
-                } catch let error as ZMQError {
-                    return error
-                }
+        let receiver = BlockedThread()
+        async let blocked = onDedicatedThread { () -> ZMQError? in
+            let socket = try ZMQSocket(context: context, type: .pull)
+            defer { socket.close(linger: 0) }
+            try socket.bind("inproc://blocked")
+            receiver.enter()
+            do {
+                _ = try socket.receiveMessage()
+                return nil
+            } catch let error as ZMQError {
+                return error
             }
         }
-        try await onDedicatedThread {
-            entered.wait()
-            Thread.sleep(forTimeInterval: 0.05)
-            context.shutdown()
-        }
-        let error = try await blocked.value
+        #expect(await eventually { receiver.isBlocked }, "the receive blocks")
+        context.shutdown()
+        let error = try await blocked
         #expect(error?.isTerminated == true)
         #expect(error?.code == .terminated)
         #expect(context.isShutDown)
         #expect { try ZMQSocket(context: context, type: .pair) } throws: { ($0 as? ZMQError)?.isTerminated == true }
-        context.terminate()
-        context.terminate()
+        try await onDedicatedThread {
+            context.terminate()
+            context.terminate()
+        }
     }
 
     @Test("the shared context exists once and serves sockets")

@@ -1,6 +1,7 @@
 import Foundation
 import MediaRouter
 import Testing
+import TestSupport
 @testable import ZeroMQ
 
 /// A test-only value shared between the test thread and callbacks from libzmq or the
@@ -21,14 +22,34 @@ final class Shared<Value: Sendable>: @unchecked Sendable {
     var current: Value { withLock { $0 } }
 }
 
-/// Polls `condition` every 10 ms until it holds or `timeout` ms pass.
-func eventually(timeout: Int = 2000, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(Double(timeout) / 1000)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.01)
+/// The ceiling for libzmq waits on something that should happen (a message, an event), in
+/// libzmq's milliseconds: `eventCeiling`, generous for a loaded machine and free when the
+/// event comes at once.
+let ceilingMs = Int(eventCeiling * 1000)
+
+extension ZMQSocket {
+    /// The next message, waited for up to the socket's receive timeout on a thread of its own,
+    /// so the test's task (and its #expect) never blocks the cooperative pool.
+    func receivedMessage() async throws -> ZMQMessage? {
+        try await onDedicatedThread(name: "zmq-receive") { try self.receiveMessage() }
     }
-    return condition()
+
+    /// The next multipart message, like `receivedMessage()`.
+    func receivedMultipart(maxParts: Int = .max) async throws -> ZMQMultipartMessage? {
+        try await onDedicatedThread(name: "zmq-receive") { try self.receiveMultipart(maxParts: maxParts) }
+    }
+}
+
+extension ZMQMonitor {
+    /// The next event within `timeout` ms, read on a thread of its own.
+    func nextEvent(timeout: Int = ceilingMs) async throws -> ZMQSocketEvent? {
+        try await onDedicatedThread(name: "zmq-monitor") { try self.next(timeout: timeout) }
+    }
+
+    /// The first event that satisfies `predicate` within `timeout` ms, read on a thread of its own.
+    func firstEvent(timeout: Int = ceilingMs, where predicate: @escaping @Sendable (ZMQSocketEvent) -> Bool) async throws -> ZMQSocketEvent? {
+        try await onDedicatedThread(name: "zmq-monitor") { try self.wait(timeout: timeout, for: predicate) }
+    }
 }
 
 /// A fresh context per test, so tests running in parallel never share a ZAP handler.
@@ -44,17 +65,53 @@ func makeTemporaryDirectory(_ prefix: String = "zmq-test") -> String {
     return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
-/// Keeps sending `text` on `sender` until `receiver` gets it (PUB/SUB joins late) or the
-/// attempts run out; returns the text, skipping older messages still queued.
-func sendUntilReceived(_ text: String, from sender: ZMQSocket, to receiver: ZMQSocket, attempts: Int = 100) throws -> String? {
-    try receiver.setOption(.receiveTimeout, 20)
-    for _ in 0..<attempts {
-        try sender.send(text, dontWait: true)
-        while let message = try receiver.receiveMessage() {
-            if message.string == text { return text }
+/// Keeps sending `text` on `sender` until `receiver` gets it (PUB/SUB joins late) or
+/// `eventCeiling` passes; returns the text, skipping older messages still queued. Leaves the
+/// receiver's receive timeout at 20 ms.
+func sendUntilReceived(_ text: String, from sender: ZMQSocket, to receiver: ZMQSocket) async throws -> String? {
+    try await sendMarker(text, from: sender, to: receiver) != nil ? text : nil
+}
+
+/// Keeps sending `marker` on `sender` until `receiver` gets it or `eventCeiling` passes, on a
+/// thread of its own; returns the other messages that arrived first, nil if the marker never
+/// came. A message sent on `sender` before the marker, on the same connection, would be among
+/// them: this is how a test shows that something did not arrive. Leaves the receiver's
+/// receive timeout at 20 ms.
+func sendMarker(_ marker: String, from sender: ZMQSocket, to receiver: ZMQSocket) async throws -> [String]? {
+    try await onDedicatedThread(name: "zmq-marker") { () throws -> [String]? in
+        try receiver.setOption(.receiveTimeout, 20)
+        var before: [String] = []
+        let deadline = Date().addingTimeInterval(eventCeiling)
+        while Date() < deadline {
+            try sender.send(marker, dontWait: true)
+            while let message = try receiver.receiveMessage() {
+                if message.string == marker { return before }
+                before.append(message.string)
+            }
         }
+        return nil
     }
-    return nil
+}
+
+/// Returns once a probe socket that starts now, on the context's I/O thread, has scheduled
+/// `rounds` reconnects of `interval` ms, refused each time: that thread then ran `rounds - 1`
+/// reconnect timers, each `interval` to 2 × `interval` long with libzmq's jitter. A reconnect
+/// that a socket of the same context (one I/O thread) had to schedule earlier with the same
+/// interval has by then been reported and tried: the event a "did not reconnect" check waits
+/// for, instead of a pause.
+func reconnectTimersPassed(context: ZMQContext, interval: Int, rounds: Int = 3) async throws {
+    let probe = try ZMQSocket(context: context, type: .push)
+    defer { probe.close(linger: 0) }
+    try probe.setOption(.linger, 0)
+    try probe.setOption(.reconnectInterval, interval)
+    let monitor = try probe.startMonitor(events: .connectRetried)
+    defer { monitor.close() }
+    // Nothing listens on a port freePort() just gave: each attempt is refused at once.
+    try probe.connect("tcp://127.0.0.1:\(freePort())")
+    for round in 1...rounds {
+        let event = try await monitor.nextEvent()
+        #expect(event?.kind == .connectRetried, "reconnect round \(round) of the probe: \(String(describing: event))")
+    }
 }
 
 /// An object whose deinit is counted, standing in for a frame buffer lent to libzmq.
@@ -101,4 +158,20 @@ extension Array where Element == UInt8 {
 func fileMode(_ path: String) -> Int {
     let attributes = try? FileManager.default.attributesOfItem(atPath: path)
     return (attributes?[.posixPermissions] as? Int) ?? -1
+}
+
+/// Starts `auth`, runs `body`, then stops it, also when `body` throws. Starting waits for the
+/// authenticator thread to serve and stopping for it to end, so both happen on a thread of
+/// their own.
+func withAuthenticator<T>(_ auth: ZAPAuthenticator, _ body: () async throws -> T) async throws -> T {
+    try await onDedicatedThread(name: "zap-start") { try auth.start() }
+    let result: T
+    do {
+        result = try await body()
+    } catch {
+        try await onDedicatedThread(name: "zap-stop") { auth.stop() }
+        throw error
+    }
+    try await onDedicatedThread(name: "zap-stop") { auth.stop() }
+    return result
 }
