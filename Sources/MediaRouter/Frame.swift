@@ -68,7 +68,7 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible, Codable 
 }
 
 /// The kind of data that flows on an edge; validation checks that producers and consumers agree.
-public enum MediaKind: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+public enum MediaKind: String, Hashable, Sendable, Codable, CaseIterable, CustomStringConvertible {
     /// Uncompressed pixels.
     case raw
     /// JPEG images, one per frame.

@@ -1,6 +1,6 @@
 /// When the runtime starts a node again after it fails or ends.
-public struct RestartPolicy: Sendable, Equatable, CustomStringConvertible {
-    public enum Mode: String, Sendable, CaseIterable {
+public struct RestartPolicy: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Mode: String, Sendable, Codable, CaseIterable {
         /// A failure stops the graph.
         case never
         /// A failure restarts the node after a backoff; the rest of the graph keeps running.

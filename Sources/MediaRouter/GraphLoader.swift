@@ -21,7 +21,9 @@ public struct GraphLoader: Sendable {
         public var diagnostics: Diagnostics
     }
 
-    public func load(path: String) -> Result {
+    /// Loads the file at `path`; relative paths in it resolve against `baseDirectory`, by default
+    /// the file's own folder (`media-router plan` reads a new version as if saved over the old).
+    public func load(path: String, baseDirectory: String? = nil) -> Result {
         var d = Diagnostics()
         let top = SourceLocation(file: path, line: 1, column: 1)
         var isDir: ObjCBool = false
@@ -42,6 +44,7 @@ public struct GraphLoader: Sendable {
             d.error("cannot read file (permission denied?)", at: SourceLocation(file: path, line: 0, column: 0))
             return Result(graph: nil, diagnostics: d)
         }
+        if let baseDirectory { return load(data: data, file: path, baseDirectory: baseDirectory) }
         let dir = (path as NSString).deletingLastPathComponent
         return load(data: data, file: path, baseDirectory: dir.isEmpty ? FileManager.default.currentDirectoryPath : dir)
     }

@@ -11,7 +11,7 @@ public enum NodeRole: String, Sendable, CaseIterable {
 }
 
 /// What a full queue does when its producer has another frame.
-public enum QueuePolicy: String, Sendable, CaseIterable {
+public enum QueuePolicy: String, Sendable, Codable, CaseIterable {
     /// The producer waits: nothing is lost (the default into recordings).
     case block
     /// The oldest queued frame is dropped and counted: the freshest frame wins (the default into
@@ -20,7 +20,7 @@ public enum QueuePolicy: String, Sendable, CaseIterable {
 }
 
 /// The queue on one edge.
-public struct QueueSettings: Sendable, Equatable, CustomStringConvertible {
+public struct QueueSettings: Sendable, Equatable, Codable, CustomStringConvertible {
     public var size: Int
     public var policy: QueuePolicy
 
