@@ -123,6 +123,10 @@ struct NetGearSocketFactory: Sendable {
                 domain = setup.domain
                 description = setup.description
                 fingerprint = setup.clientFingerprint
+            } else if config.binds {
+                // Peers that are not ZMTP 3 (random bytes look like ZMTP 1.0) are refused before
+                // they reach the socket; see ZAPPolicy.allowPlaintext.
+                try socket.setOption(.zapDomain, ZAPPolicy.plaintextDomain)
             }
             if let domain {
                 try NetGearSecurity.shared.register(domain: domain, policy: try NetGearKeys.policy(for: config, nodeName: nodeName),

@@ -122,7 +122,8 @@ extension ZAPAuthenticator {
         var defaultPolicy: ZAPPolicy?
 
         func policy(for domain: String) -> ZAPPolicy? {
-            policies[domain] ?? defaultPolicy
+            if domain == ZAPPolicy.plaintextDomain { return .allowPlaintext }
+            return policies[domain] ?? defaultPolicy
         }
     }
 
@@ -313,6 +314,9 @@ extension ZAPAuthenticator {
             if case .denyAll = policy {
                 return answer(false, "the domain denies all clients")
             }
+            if case .allowPlaintext = policy {
+                return request.mechanism == "NULL" ? answer(true, "a plaintext client") : answer(false, "mechanism \(request.mechanism) refused: this domain is for plaintext clients")
+            }
             guard request.mechanism == "CURVE" else {
                 return answer(false, "mechanism \(request.mechanism) refused: CURVE is required")
             }
@@ -329,7 +333,7 @@ extension ZAPAuthenticator {
                 }
                 _ = admitted.withLock { $0[request.domain, default: []].insert(key) }
                 return answer(true, "client key listed in \(directory)")
-            case .denyAll:
+            case .denyAll, .allowPlaintext:
                 return answer(false, "the domain denies all clients")
             }
         }
@@ -356,7 +360,7 @@ extension ZAPAuthenticator {
                 case .allowList(let directory)?:
                     let folder = refreshedFolder(directory, in: &folders)
                     revoked = keys.filter { !folder.contains($0) }
-                case .denyAll?, nil:
+                case .denyAll?, .allowPlaintext?, nil:
                     revoked = Array(keys)
                 }
                 guard !revoked.isEmpty else { continue }

@@ -30,6 +30,47 @@ struct GarbagePeerTests {
         return fds
     }
 
+    /// A peer speaking ZMTP 1.0 (which random bytes look like to libzmq) is refused by a
+    /// plaintext receiver before it reaches the socket: the receiver closes the connection.
+    @Test(arguments: [0, 1, 2])
+    func zmtp10PeerIsRefusedByAPlaintextReceiver(_ pattern: Int) async throws {
+        let port = uniquePort()
+        let graph = try LoggedGraph("""
+            nodes:
+              rx: {kind: netgear.receive, address: 127.0.0.1, port: \(port), pattern: \(pattern)}
+              sink: {kind: frame.discard, input: rx}
+            """)
+        #expect(await eventually { graph.logs.contains("bound tcp://127.0.0.1:\(port)") }, "\(graph.logs.all)")
+        // Reads until the receiver closes the connection (true) or 20 s pass (false): it must
+        // not take libzmq's 30 s handshake interval, after which it would close it anyway.
+        let closed = try await onDedicatedThread { () -> Bool in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = UInt16(port).bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            } == 0
+            guard ok else { return false }
+            var timeout = timeval(tv_sec: 20, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            // ZMTP 1.0: an empty identity frame (length 1, flags 0), then a one-byte message.
+            let legacy: [UInt8] = [0x01, 0x00, 0x02, 0x00, 0x41]
+            _ = legacy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n == 0 { return true }
+                if n < 0 { return errno == ECONNRESET }
+            }
+        }
+        #expect(closed, "the receiver kept a ZMTP 1.0 connection open")
+        await graph.stop()
+        #expect(graph.runtime.failures.isEmpty, "\(graph.runtime.failures)")
+    }
+
     @Test(arguments: [0, 2])
     func randomBytesDoNotStallReqRep(_ secure: Int) async throws {
         let keys = secure > 0 ? try makeKeys("garbage") : nil
