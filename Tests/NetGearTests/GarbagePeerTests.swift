@@ -7,6 +7,17 @@ import TestSupport
 /// misdirected client would: they must not keep a REQ/REP receiver from answering real senders.
 @Suite("NetGear garbage peers")
 struct GarbagePeerTests {
+    /// Connects `fd` to 127.0.0.1:`port`.
+    static func connect(_ fd: Int32, port: Int) -> Bool {
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     /// Opens `count` TCP connections to 127.0.0.1:`port` and sends each up to 64 KiB of random
     /// bytes (seeded); closes every other one at once and returns the others' descriptors.
     static func garbageConnections(port: Int, count: Int, seed: UInt64) -> [Int32] {
@@ -15,13 +26,7 @@ struct GarbagePeerTests {
         for i in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { continue }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = UInt16(port).bigEndian
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            } == 0
+            let ok = Self.connect(fd, port: port)
             guard ok else { close(fd); continue }
             let bytes = (0..<Int.random(in: 1...65536, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -46,13 +51,7 @@ struct GarbagePeerTests {
         let closed = try await onDedicatedThread { () -> Bool in
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = UInt16(port).bigEndian
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            } == 0
+            let ok = Self.connect(fd, port: port)
             guard ok else { return false }
             var timeout = timeval(tv_sec: 20, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
