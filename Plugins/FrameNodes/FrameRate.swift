@@ -41,7 +41,7 @@ public struct RateGate: Sendable {
     }
 }
 
-final class FrameRateNode: Node {
+final class FrameRateNode: SendableNode {
     let interval: Int64
 
     init(intervalNanoseconds: Int64) { interval = intervalNanoseconds }

@@ -29,7 +29,7 @@ public struct JPEGEncodePlugin: NodePlugin {
     }
 }
 
-final class JPEGEncodeNode: Node, Sendable {
+final class JPEGEncodeNode: SendableNode {
     let quality: Int
     let subsampling: JPEGSubsampling
     let fastDCT: Bool
@@ -98,7 +98,7 @@ public struct JPEGDecodePlugin: NodePlugin {
     }
 }
 
-final class JPEGDecodeNode: Node {
+final class JPEGDecodeNode: SendableNode {
     let format: PixelFormat
     let fastDCT: Bool
     let fastUpsample: Bool

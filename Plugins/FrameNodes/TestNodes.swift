@@ -56,7 +56,7 @@ public struct FrameGeneratePlugin: NodePlugin {
     }
 }
 
-final class FrameGenerateNode: Node {
+final class FrameGenerateNode: SendableNode {
     let width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool, texture: Bool, quality: Int
     let stopped = Event()
 
@@ -134,7 +134,7 @@ public struct FrameDiscardPlugin: NodePlugin {
     }
 }
 
-final class FrameDiscardNode: Node {
+final class FrameDiscardNode: SendableNode {
     let delay: Double
     init(delay: Double) { self.delay = delay }
 

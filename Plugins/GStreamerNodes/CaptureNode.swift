@@ -3,7 +3,7 @@ import Logging
 import MediaRouter
 
 /// Runs a capture pipeline on the node's thread and turns each pulled sample into a frame.
-final class CaptureNode: Node {
+final class CaptureNode: SendableNode {
     struct Shared: Sendable {
         var pipeline: Pipeline?
         var stopping = false

@@ -60,7 +60,7 @@ struct OutputConfig: Sendable {
     }
 }
 
-final class OutputNode: Node {
+final class OutputNode: SendableNode {
     struct Shared: Sendable {
         var pipeline: Pipeline?
         var source: AppSrc?

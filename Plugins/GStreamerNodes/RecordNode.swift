@@ -5,7 +5,7 @@ import MediaRouter
 
 /// Records its input. The pipeline is built at the first frame, whose format and size become
 /// the caps; a frame of another format or size ends that recording cleanly and starts a new one.
-final class RecordNode: Node {
+final class RecordNode: SendableNode {
     struct Shared: Sendable {
         var session: RecordSession?
         var stopping = false

@@ -86,7 +86,7 @@ struct TransformConfig: Sendable {
 
 /// Pushes input frames into the pipeline on the node's thread and pulls results on a second
 /// thread, since the fragment may make more or fewer frames than it is given (videorate).
-final class TransformNode: Node {
+final class TransformNode: SendableNode {
     struct Shared: Sendable {
         var pipeline: Pipeline?
         var stopping = false

@@ -10,7 +10,7 @@ import ZeroMQ
 /// patterns 0 and 1 as vidgear does, and emits frames without copying them (the ZeroMQ message
 /// is the frame's storage). JPEG frames stay JPEG; a node that needs pixels decodes them.
 /// Malformed messages are dropped and counted; nothing a peer sends can stop the loop.
-final class NetGearReceiveNode: Node, @unchecked Sendable {
+final class NetGearReceiveNode: SendableNode, @unchecked Sendable {
     // Safe: all mutable state is used only by the node's own thread (start and run run on it);
     // other threads touch only `wake`, `stopRequested` and `cutRequested`, which are thread-safe.
     let config: NetGearConfig

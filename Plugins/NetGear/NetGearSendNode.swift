@@ -9,7 +9,7 @@ import ZeroMQ
 /// are already JPEG go as they are), and sends vidgear's two-part message. In patterns 0 and 1
 /// it waits for the receiver's reply; a missing reply reconnects with every socket option kept,
 /// and the retry budget resets after each success.
-final class NetGearSendNode: Node, @unchecked Sendable {
+final class NetGearSendNode: SendableNode, @unchecked Sendable {
     // Safe: `socket`, `watcher`, `codec` and the counters of in-flight state are used only by
     // the node's own thread (start and run run on it); other threads touch only `wake`,
     // `stopRequested` and `cutRequested`, which are thread-safe.

@@ -157,7 +157,7 @@ public final class GraphRuntime: @unchecked Sendable {
         slot.started.signal()
         go.wait()
         if launchAborted.load(ordering: .acquiring) {
-            slot.current?.stop()
+            slot.current?.stopHandle.stop()
             slot.done.signal()
             return
         }
@@ -278,7 +278,7 @@ public final class GraphRuntime: @unchecked Sendable {
         for slot in slots where graph.nodes[slot.index].role == .source {
             slot.io.stopping.store(true, ordering: .releasing)
             slot.restartWake.signal()
-            slot.current?.stop()
+            slot.current?.stopHandle.stop()
         }
         for slot in slots { slot.restartWake.signal() }
         startThread(name: "graph-drain") { [self] in
@@ -287,7 +287,7 @@ public final class GraphRuntime: @unchecked Sendable {
             self.logger.warning("still draining after \(formatDuration(self.drainTimeout)): stopping \(late.map { self.graph.nodes[$0.index].name }.joined(separator: ", "))")
             for slot in late {
                 slot.io.stopping.store(true, ordering: .releasing)
-                slot.current?.stop()
+                slot.current?.stopHandle.stop()
                 slot.hub?.wake()
             }
             if self.finished.wait(timeout: self.abortTimeout) { return }

@@ -68,8 +68,36 @@ public final class InputHub: @unchecked Sendable {
     /// blocked rather than guess how long it takes to get there).
     var waitingThreads: Int { cond.withLock { waiters } }
 
+    /// Set while the consumer polls `signal` beside its own descriptors instead of waiting here.
+    private var armed = false
+    private var signal: InputSignal?
+
     private func wakeWaiters() {
         if waiters > 0 { cond.broadcast() }
+        if armed { armed = false; signal?.signal() }
+    }
+
+    /// The descriptor a consumer polls beside its own; made on first use.
+    var signalDescriptor: Int32 {
+        cond.withLock {
+            if signal == nil { signal = InputSignal() }
+            return signal!.readFD
+        }
+    }
+
+    /// Arms the descriptor: false when a frame or the end is there now (nothing to wait for);
+    /// true when the descriptor becomes readable at the next frame, end or wake.
+    func armSignal() -> Bool {
+        cond.withLock {
+            if signal == nil { signal = InputSignal() }
+            signal!.drain()
+            if aborted || edges.contains(where: { !$0.buffer.isEmpty }) || edges.allSatisfy({ !$0.open }) {
+                armed = false
+                return false
+            }
+            armed = true
+            return true
+        }
     }
 
     private func waitLocked() {
@@ -127,6 +155,7 @@ public final class InputHub: @unchecked Sendable {
         cond.withLock {
             edges[e].open = false
             cond.broadcast()
+            if armed { armed = false; signal?.signal() }
         }
     }
 
@@ -184,9 +213,15 @@ public final class InputHub: @unchecked Sendable {
         cond.withLock {
             aborted = true
             cond.broadcast()
+            if armed { armed = false; signal?.signal() }
         }
     }
 
     /// Wakes a consumer blocked in `next` so it can notice a stop request.
-    func wake() { cond.withLock { cond.broadcast() } }
+    func wake() {
+        cond.withLock {
+            cond.broadcast()
+            if armed { armed = false; signal?.signal() }
+        }
+    }
 }

@@ -81,6 +81,15 @@ public final class NodeIO: Sendable {
         }
     }
 
+    /// A descriptor to poll beside the node's own (a socket, a wake pipe): it becomes readable
+    /// when `armInputDescriptor()` armed it and then a frame or the end of the input arrives, or
+    /// the node is asked to stop. -1 for a node without inputs.
+    public var inputDescriptor: Int32 { hub?.signalDescriptor ?? -1 }
+
+    /// Call right before polling `inputDescriptor`. Returns false when input is ready now (call
+    /// `receive(timeout: 0)` instead of polling); true when the descriptor is armed.
+    public func armInputDescriptor() -> Bool { hub?.armSignal() ?? false }
+
     /// Sends a frame to every consumer; each edge's queue policy decides whether this waits.
     public func emit(_ frame: Frame) {
         counters.countOut(bytes: frame.byteCount)

@@ -107,8 +107,10 @@ extension NodePlugin {
     public static func claims(_ options: NodeOptions) -> [ResourceClaim] { [] }
 }
 
-/// A running node. `run` blocks on its own thread, never on Swift's cooperative pool.
-public protocol Node: AnyObject, Sendable {
+/// A running node. `run` blocks on its own thread, never on Swift's cooperative pool. The node
+/// is made, started, run and released on that one thread, so it need not be `Sendable`: other
+/// threads reach it only through its `stopHandle`.
+public protocol Node: AnyObject {
     /// Acquires what the node needs before any node runs (binds sockets, opens files, builds
     /// pipelines). Called for consumers before producers, so receivers are ready first, and on
     /// the node's own thread: the same thread then calls `run`, so thread-bound resources such
@@ -117,14 +119,24 @@ public protocol Node: AnyObject, Sendable {
     /// The node's loop. Sources return when they end or are stopped; other nodes return when
     /// `io.receive()` reports the end of the stream. Returning ends this node's outputs.
     func run(_ io: NodeIO) throws
-    /// Asks the node to end soon and cleanly; wakes any call it is blocked in. Called from
-    /// another thread: on sources at shutdown, and on every node whose drain takes too long.
-    func stop()
+    /// Asks the node to end soon and cleanly; wakes any call it is blocked in. Used from another
+    /// thread: on sources at shutdown or when they are replaced, and on every node whose drain
+    /// takes too long.
+    var stopHandle: StopHandle { get }
 }
 
 extension Node {
     public func start() throws {}
+}
+
+/// A node whose whole state is thread-safe gets its stop handle from `stop()`.
+public protocol SendableNode: Node, Sendable {
+    func stop()
+}
+
+extension SendableNode {
     public func stop() {}
+    public var stopHandle: StopHandle { StopHandle { [self] in self.stop() } }
 }
 
 /// Converts frames between media kinds on an edge whose consumer cannot take what its producer

@@ -158,7 +158,7 @@ struct BenchMeterPlugin: NodePlugin {
     }
 }
 
-final class BenchMeterNode: Node {
+final class BenchMeterNode: SendableNode {
     let meter: Meter
     init(meter: Meter) { self.meter = meter }
     func run(_ io: NodeIO) throws {

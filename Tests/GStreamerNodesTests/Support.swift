@@ -136,7 +136,7 @@ struct TimedSourcePlugin: NodePlugin {
     }
 }
 
-final class TimedSource: Node {
+final class TimedSource: SendableNode {
     let gaps: [Int64]
     let width: Int
     let height: Int

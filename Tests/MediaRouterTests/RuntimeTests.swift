@@ -20,7 +20,7 @@ struct CountSourcePlugin: NodePlugin {
     }
 }
 
-final class CountSource: Node {
+final class CountSource: SendableNode {
     let count: Int
     let interval: Double
     let stopped = Event()
@@ -61,7 +61,7 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String { "deliberate failure" }
 }
 
-final class Collect: Node {
+final class Collect: SendableNode {
     let name: String
     let delay: Double
     let failAfter: Int
@@ -93,7 +93,7 @@ struct FlakyPlugin: NodePlugin {
     static func make(_ context: NodeContext) throws -> any Node { Flaky(failures: context.options.int("failures") ?? 2) }
 }
 
-final class Flaky: Node {
+final class Flaky: SendableNode {
     let failures: Int
     init(failures: Int) { self.failures = failures }
     func run(_ io: NodeIO) throws {

@@ -37,7 +37,7 @@ struct StartFailure: Error, CustomStringConvertible {
     var description: String { "address already in use" }
 }
 
-final class StartFail: Node {
+final class StartFail: SendableNode {
     let name: String
     let failures: Int
     init(name: String, failures: Int) {

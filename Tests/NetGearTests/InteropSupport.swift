@@ -107,7 +107,7 @@ func openGate(_ name: String) { _ = openGates.withLock { $0.insert(name) } }
 
 private func isOpen(_ gate: String) -> Bool { openGates.withLock { $0.contains(gate) } }
 
-final class IndexedSource: Node {
+final class IndexedSource: SendableNode {
     let width: Int, height: Int, count: Int, interval: Double, gray: Bool, delay: Double
     let gate: String?
     let until: String?

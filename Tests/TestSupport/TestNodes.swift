@@ -50,7 +50,7 @@ public struct CollectSinkPlugin: NodePlugin {
     }
 }
 
-final class CollectSink: Node {
+final class CollectSink: SendableNode {
     let key: String
     let keep: Bool
     let delay: Double
