@@ -54,6 +54,7 @@ let package = Package(
         // The core: frames, nodes, graphs, runtime. No C imports.
         .target(name: "MediaRouter", dependencies: [
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ], path: "Sources/MediaRouter"),
 
@@ -72,6 +73,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
             "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG",

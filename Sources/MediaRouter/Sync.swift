@@ -110,3 +110,33 @@ public func startThread(name: String, stackSize: Int = 1 << 20, _ body: @escapin
     t.start()
     return t
 }
+
+/// A doorbell a thread waits on for a while: a ring before or during the wait ends it. Unlike
+/// `Event` it rearms after each wait.
+public final class Doorbell: @unchecked Sendable {
+    // Safe: all state is guarded by `cond` (a pthread mutex and condition variable).
+    private let cond = ConditionLock()
+    private var rung = false
+
+    public init() {}
+
+    public func ring() {
+        cond.withLock {
+            rung = true
+            cond.broadcast()
+        }
+    }
+
+    /// Waits until rung or `seconds` pass; returns true when rung. Clears the ring.
+    @discardableResult
+    public func wait(timeout seconds: Double) -> Bool {
+        let deadline = Clock.monotonicNanoseconds() + Int64(seconds * 1e9)
+        return cond.withLock {
+            while !rung {
+                if !cond.wait(untilMonotonic: deadline) && Clock.monotonicNanoseconds() >= deadline { break }
+            }
+            defer { rung = false }
+            return rung
+        }
+    }
+}
