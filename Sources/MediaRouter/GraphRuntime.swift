@@ -128,6 +128,8 @@ public final class GraphRuntime: Sendable {
                 gate.aborted.store(true, ordering: .releasing)
                 gate.go.signal()
                 for l in launched { l.done.wait(timeout: abortTimeout) }
+                // Nodes that never got a thread end here, so the graph counts as finished.
+                for n in supervisors where !launched.contains(where: { $0 === n }) { n.discard() }
                 let node = s.spec.node
                 throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)) failed to start: \(error)")
             }

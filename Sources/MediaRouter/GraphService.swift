@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// What a reload did, with the located errors of a graph that did not validate.
 public struct ReloadResult: Sendable {
@@ -18,6 +19,7 @@ public final class GraphService: Service, Sendable {
     let logger: Logger
     private let history = Locked(ReloadStats())
     private let running = Event()
+    private let startFailed = Atomic<Bool>(false)
     /// Reloads from the file watcher, SIGHUP and the API take turns.
     private let reloadLock = AsyncLock()
 
@@ -44,7 +46,14 @@ public final class GraphService: Service, Sendable {
     /// cannot start.
     public func run() async throws {
         let runtime = self.runtime
-        try await onDedicatedThread { try runtime.start() }
+        do {
+            try await onDedicatedThread { try runtime.start() }
+        } catch {
+            startFailed.store(true, ordering: .releasing)
+            running.signal()
+            events.finish()
+            throw error
+        }
         runtime.launch()
         running.signal()
         await withGracefulShutdownHandler {
@@ -58,10 +67,12 @@ public final class GraphService: Service, Sendable {
     /// Stops the graph gracefully.
     public func stop() { runtime.stop() }
 
-    /// Suspends until the graph's nodes have started and run.
-    public func waitUntilRunning() async {
+    /// Suspends until the graph's nodes have started and run; false when they could not start.
+    @discardableResult
+    public func waitUntilRunning() async -> Bool {
         let running = self.running
         _ = try? await onDedicatedThread { running.wait() }
+        return !startFailed.load(ordering: .acquiring)
     }
 
     /// Validates a new version of the graph (`text`, or the graph file read again when nil) and,

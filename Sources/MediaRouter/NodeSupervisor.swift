@@ -159,6 +159,13 @@ final class NodeSupervisor: Sendable {
         hub?.wake()
     }
 
+    /// Ends a supervisor whose thread never started (its launch was aborted).
+    func discard() {
+        setState(.stopped)
+        done.signal()
+        runtime?.supervisorEnded(self)
+    }
+
     /// Makes the first start report to `handoff` (a node a reload adds).
     func expectStart(_ handoff: Handoff) { state.withLock { $0.handoff = handoff } }
 

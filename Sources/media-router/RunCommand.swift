@@ -95,12 +95,11 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let announceTask = Task {
-            await service.waitUntilRunning()
+            guard await service.waitUntilRunning() else { return }
             logger.info("running '\(graph.name)': \(graph.nodes.count) nodes\(duration.map { " for \(formatDuration($0.seconds))" } ?? "")\(noWatch ? "" : "; watching \(graph.file) for changes")")
         }
         let timerTask = Task {
-            if let duration {
-                await service.waitUntilRunning()
+            if let duration, await service.waitUntilRunning() {
                 try? await Task.sleep(nanoseconds: UInt64(duration.seconds * 1e9))
                 if !Task.isCancelled {
                     logger.info("--duration \(formatDuration(duration.seconds)) reached: stopping")
@@ -110,8 +109,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let showStatus = !logging.quiet && (status == .always || (status == .auto && Console.shared.stderrIsTerminal))
         let statusTask = Task {
-            guard showStatus else { return }
-            await service.waitUntilRunning()
+            guard showStatus, await service.waitUntilRunning() else { return }
             var previous = service.snapshot()
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 1_000_000_000)
@@ -122,8 +120,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let statsTask = Task {
-            guard let statsWriter else { return }
-            await service.waitUntilRunning()
+            guard let statsWriter, await service.waitUntilRunning() else { return }
             while !Task.isCancelled {
                 statsWriter.write(service.snapshot())
                 try? await Task.sleep(nanoseconds: 250_000_000)
@@ -135,7 +132,6 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             startError = error
         }
-        if startError != nil && !runtime.isFinished { runtime.stop() }
         statsTask.cancel()
         _ = await statsTask.result
         let final = service.snapshot()
