@@ -136,22 +136,9 @@ public struct RouterError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { message }
 }
 
-/// Edit distance, for "did you mean" suggestions.
+/// Edit distance between two names, ignoring case, for "did you mean" suggestions.
 public func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased()), b = Array(b.lowercased())
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        cur[0] = i
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-        }
-        swap(&prev, &cur)
-    }
-    return prev[b.count]
+    editDistance(a.lowercased(), b.lowercased())
 }
 
 /// The closest candidate to `word`, if it is close enough to be a plausible typo.
