@@ -131,7 +131,7 @@ public final class GraphRuntime: Sendable {
                 // Nodes that never got a thread end here, so the graph counts as finished.
                 for n in supervisors where !launched.contains(where: { $0 === n }) { n.discard() }
                 let node = s.spec.node
-                throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)) failed to start: \(error)")
+                throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)) failed to start", cause: error)
             }
         }
     }

@@ -70,7 +70,7 @@ final class NodeSupervisor: Sendable {
         var running: (stop: StopHandle, io: NodeIO)?
         /// Set when the first start has been reported to the launcher.
         var startReported = false
-        var startError: String?
+        var startError: (any Error)?
     }
 
     let name: String
@@ -101,7 +101,7 @@ final class NodeSupervisor: Sendable {
     /// The graph is stopping (or its runtime is gone).
     private var graphStopping: Bool { runtime?.isStopping ?? true }
     var current: State { state.value }
-    var startError: String? { state.withLock { $0.startError } }
+    var startError: (any Error)? { state.withLock { $0.startError } }
 
     /// Starts the supervisor's thread. `gate` holds the node between its start and its run.
     func launch(gate: LaunchGate) {
@@ -290,7 +290,7 @@ final class NodeSupervisor: Sendable {
                 let retries = policy.mode != .never && spec.node.restartIsExplicit
                 if let failure, !retries {
                     // Not started: the launcher (or the reload) reports it.
-                    state.withLock { $0.startError = "\(failure)" }
+                    state.withLock { $0.startError = failure }
                     setState(.failed, "failed to start: \(failure)")
                     started.signal()
                     break outer
