@@ -2,47 +2,6 @@ import Foundation
 import Logging
 import Synchronization
 
-/// What a supervisor runs: a node of the graph and what the runtime worked out about its
-/// neighbours when it was planned.
-struct NodeSpec: Sendable {
-    var node: GraphNode
-    var inputKinds: Set<MediaKind>
-    var consumerAccepts: [Set<MediaKind>]
-    var converters: [MediaKind: any FrameConverter]
-}
-
-/// How a supervisor's first start is coordinated with the rest of a launch: every node starts
-/// (consumers first) before any runs.
-final class LaunchGate: Sendable {
-    let go = Event()
-    let aborted = Atomic<Bool>(false)
-
-    /// A gate that is open at once (nodes added by a reload).
-    static func open() -> LaunchGate {
-        let g = LaunchGate()
-        g.go.signal()
-        return g
-    }
-}
-
-/// How a reload hands a supervisor over to a new spec: the supervisor says when the old node
-/// has released what it held, waits for the reload's go (every old node of the reload has
-/// released by then, so a port can move from one node to another), then says whether the new
-/// node started.
-final class Handoff: Sendable {
-    let released = Event()
-    let go = Event()
-    let started = Event()
-    private let error = Locked<String?>(nil)
-
-    var startError: String? { error.value }
-
-    func reportStarted(_ failure: Error?) {
-        error.value = failure.map { "\($0)" }
-        started.signal()
-    }
-}
-
 /// Owns one node of the live graph for its whole life: its thread, its current spec, its state
 /// machine and a command channel (replace with a new spec, stop with or without draining,
 /// restart now) that may be used any number of times, from any thread. The node itself is made,
