@@ -1,4 +1,5 @@
 import Foundation
+import FrameCodecs
 import MediaRouter
 import Synchronization
 import TurboJPEG

@@ -1,4 +1,4 @@
-import FrameNodes
+import FrameCodecs
 import Foundation
 import Logging
 import MediaRouter
