@@ -45,6 +45,7 @@ final class JPEGEncodeNode: SendableNode {
     }
 
     func run(_ io: NodeIO) throws {
+        nameCurrentThread("node:\(io.name)")
         let encode: @Sendable (Frame) throws -> Frame = { [quality, subsampling, fastDCT] frame in
             try ThreadCodec.current.encode(frame, quality: quality, subsampling: subsampling, fastDCT: fastDCT)
         }
