@@ -63,13 +63,17 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], path: "Sources/MediaRouter"),
 
+        // Frame codecs (JPEG) and the ordered encoder pool, shared by the plugins that encode or
+        // decode frames: plugins must not depend on each other.
+        .target(name: "FrameCodecs", dependencies: ["MediaRouter", "TurboJPEG"], path: "Sources/FrameCodecs"),
+
         // Plugins.
-        .target(name: "FrameNodes", dependencies: ["MediaRouter", "TurboJPEG"], path: "Plugins/FrameNodes"),
-        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameNodes",
+        .target(name: "FrameNodes", dependencies: ["MediaRouter", "FrameCodecs", "TurboJPEG"], path: "Plugins/FrameNodes"),
+        .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameCodecs",
                                                .product(name: "Logging", package: "swift-log")], path: "Plugins/NetGear"),
         .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer", .product(name: "Logging", package: "swift-log")],
                 path: "Plugins/GStreamerNodes"),
-        .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameNodes", "NetGear", "GStreamerNodes"],
+        .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameCodecs", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),
 
         // Command-line tools.
@@ -81,7 +85,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG",
+            "MediaRouter", "BuiltInPlugins", "FrameCodecs", "ZeroMQ", "NetGear", "TurboJPEG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/media-router-bench"),

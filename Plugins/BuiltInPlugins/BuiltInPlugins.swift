@@ -1,3 +1,4 @@
+import FrameCodecs
 import FrameNodes
 import GStreamerNodes
 import MediaRouter

@@ -41,8 +41,10 @@ public struct RateGate: Sendable {
     }
 }
 
-final class FrameRateNode: SendableNode {
+/// Ends with its input, so a stop has nothing to wake.
+final class FrameRateNode: Node {
     let interval: Int64
+    let stopHandle = StopHandle.none
 
     init(intervalNanoseconds: Int64) { interval = intervalNanoseconds }
 

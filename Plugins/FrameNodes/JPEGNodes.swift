@@ -1,6 +1,6 @@
 import Foundation
+import FrameCodecs
 import MediaRouter
-import Synchronization
 import TurboJPEG
 
 /// `jpeg.encode`: compresses raw frames to JPEG once, so every consumer of a fan-out shares one
@@ -29,12 +29,15 @@ public struct JPEGEncodePlugin: NodePlugin {
     }
 }
 
-final class JPEGEncodeNode: SendableNode {
+/// Used only by its own thread (the encoding workers get a Sendable closure, not the node); it
+/// ends with its input, so a stop has nothing to wake.
+final class JPEGEncodeNode: Node {
     let quality: Int
     let subsampling: JPEGSubsampling
     let fastDCT: Bool
     let threads: Int
-    private let warned = Atomic<Bool>(false)
+    let stopHandle = StopHandle.none
+    private var warned = false
 
     init(quality: Int, subsampling: JPEGSubsampling, fastDCT: Bool, threads: Int = 1) {
         self.quality = quality
@@ -72,7 +75,7 @@ final class JPEGEncodeNode: SendableNode {
             io.emit(out)
         case .failure(let error):
             io.counters.countDropped(reason: "encode_failed")
-            if !warned.exchange(true, ordering: .relaxed) { io.logger.warning("cannot encode frame: \(error)") }
+            if !warned { io.logger.warning("cannot encode frame: \(error)"); warned = true }
         }
     }
 }
@@ -98,10 +101,12 @@ public struct JPEGDecodePlugin: NodePlugin {
     }
 }
 
-final class JPEGDecodeNode: SendableNode {
+/// Ends with its input, so a stop has nothing to wake.
+final class JPEGDecodeNode: Node {
     let format: PixelFormat
     let fastDCT: Bool
     let fastUpsample: Bool
+    let stopHandle = StopHandle.none
 
     init(format: PixelFormat, fastDCT: Bool, fastUpsample: Bool) {
         self.format = format

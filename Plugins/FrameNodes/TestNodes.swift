@@ -1,4 +1,5 @@
 import Foundation
+import FrameCodecs
 import Synchronization
 import MediaRouter
 
@@ -56,9 +57,11 @@ public struct FrameGeneratePlugin: NodePlugin {
     }
 }
 
-final class FrameGenerateNode: SendableNode {
+final class FrameGenerateNode: Node {
     let width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool, texture: Bool, quality: Int
     let stopped = Event()
+    /// Sets `stopped`, which the pacing wait watches.
+    let stopHandle: StopHandle
 
     init(width: Int, height: Int, format: PixelFormat, interval: Int64, count: Int, moving: Bool, texture: Bool, quality: Int) {
         self.width = width
@@ -69,9 +72,9 @@ final class FrameGenerateNode: SendableNode {
         self.moving = moving
         self.texture = texture
         self.quality = quality
+        let stopped = stopped
+        self.stopHandle = StopHandle { stopped.signal() }
     }
-
-    func stop() { stopped.signal() }
 
     func run(_ io: NodeIO) throws {
         let rawFormat = format == .jpeg ? PixelFormat.bgr : format
@@ -134,8 +137,10 @@ public struct FrameDiscardPlugin: NodePlugin {
     }
 }
 
-final class FrameDiscardNode: SendableNode {
+/// Ends with its input, so a stop has nothing to wake.
+final class FrameDiscardNode: Node {
     let delay: Double
+    let stopHandle = StopHandle.none
     init(delay: Double) { self.delay = delay }
 
     func run(_ io: NodeIO) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import FrameCodecs
 import Logging
 import MediaRouter
 import Synchronization
@@ -65,7 +66,10 @@ final class HostResolutionWatch: Sendable {
         let names = hostNames(in: endpoints)
         guard !names.isEmpty else { return nil }
         let watch = HostResolutionWatch()
-        let thread = Thread { watch.run(names, logger: logger, counters: counters) }
+        let thread = Thread {
+            nameCurrentThread("netgear-resolve")
+            watch.run(names, logger: logger, counters: counters)
+        }
         thread.name = "netgear-resolve"
         thread.start()
         return watch

@@ -1,4 +1,6 @@
+import MediaRouter
 import Foundation
+import FrameCodecs
 import Synchronization
 import ZeroMQ
 
@@ -26,10 +28,12 @@ final class MonitorReader: Sendable {
     static let maxQueued = 4096
 
     /// Starts reading `monitor`; `localPorts` are the ports the socket listens on (a descriptor
-    /// reused meanwhile by some other socket is not taken for the peer).
-    init(monitor: ZMQMonitor, localPorts: Set<Int>) {
+    /// reused meanwhile by some other socket is not taken for the peer). `onEvent` runs on the
+    /// reader's thread after each event is queued (it wakes the socket's owner).
+    init(monitor: ZMQMonitor, localPorts: Set<Int>, onEvent: @escaping @Sendable () -> Void = {}) {
         let thread = Thread { [self] in
-            read(monitor, localPorts: localPorts)
+            nameCurrentThread("netgear-monitor")
+            read(monitor, localPorts: localPorts, onEvent: onEvent)
             monitor.close()
             finished.signal()
         }
@@ -45,19 +49,21 @@ final class MonitorReader: Sendable {
         }
     }
 
-    /// Call once the socket has stopped publishing (after `stopMonitor` or closing it): the
-    /// reader closes once it has read the end of the events, or after a short wait.
+    /// Call once the socket has stopped publishing (after `stopMonitor` or closing it): waits,
+    /// a little at most, for the reader to read the end of the events and close.
     func finish() {
         closing.store(true, ordering: .releasing)
         _ = finished.wait(timeout: .now() + 3)
     }
 
-    private func read(_ monitor: ZMQMonitor, localPorts: Set<Int>) {
+    private func read(_ monitor: ZMQMonitor, localPorts: Set<Int>, onEvent: @Sendable () -> Void) {
         var peers: [UInt32: String] = [:]
         while true {
             let event: ZMQSocketEvent?
             do {
-                event = try monitor.next(timeout: 200)
+                // No timeout: the stream ends with `monitorStopped` (sent when the socket stops
+                // its monitor or closes), or with an error when the context shuts down.
+                event = try monitor.next(timeout: -1)
             } catch {
                 return  // the context is shutting down
             }
@@ -84,6 +90,7 @@ final class MonitorReader: Sendable {
                 if q.count >= Self.maxQueued { q.removeFirst(q.count / 2) }
                 q.append(PeerEvent(event: event, peer: peer))
             }
+            onEvent()
         }
     }
 

@@ -1,4 +1,4 @@
-import FrameNodes
+import FrameCodecs
 import MediaRouter
 import TurboJPEG
 

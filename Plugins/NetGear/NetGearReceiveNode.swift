@@ -1,8 +1,7 @@
-import FrameNodes
+import FrameCodecs
 import Foundation
 import Logging
 import MediaRouter
-import Synchronization
 import TurboJPEG
 import ZeroMQ
 
@@ -10,25 +9,15 @@ import ZeroMQ
 /// patterns 0 and 1 as vidgear does, and emits frames without copying them (the ZeroMQ message
 /// is the frame's storage). JPEG frames stay JPEG; a node that needs pixels decodes them.
 /// Malformed messages are dropped and counted; nothing a peer sends can stop the loop.
-final class NetGearReceiveNode: SendableNode, @unchecked Sendable {
-    // Safe: all mutable state is used only by the node's own thread (start and run run on it);
-    // other threads touch only `wake`, `stopRequested` and `cutRequested`, which are thread-safe.
+final class NetGearReceiveNode: Node {
+    // All state is used only by the node's own thread (start and run run on it); other threads
+    // reach it through `stopHandle` (see `NetGearConnection`).
     let config: NetGearConfig
     let name: String
     let logger: Logger
     let counters: NodeCounters
-    let factory: NetGearSocketFactory
-    private let wake = WakePipe()
-    private let stopRequested = Atomic<Bool>(false)
-    /// Looks up the host names this node connects to, on a thread of its own.
-    private let resolution = Mutex<HostResolutionWatch?>(nil)
-    /// Set by the ZAP authenticator's thread when a key this node admitted was revoked.
-    private let cutRequested = Atomic<Bool>(false)
-    private var socket: ZMQSocket?
-    private var boundEndpoints: [String] = []
-    private var watcher: PeerWatcher?
-    private var refusals: RefusalRetry?
-    private var domain: String?
+    private let connection: NetGearConnection
+    let stopHandle: StopHandle
     private let deviceID = NetGearMessage.randomDeviceID()
     private var decoder: JPEGDecoder?
     private var nextSequence: UInt64 = 0
@@ -46,75 +35,35 @@ final class NetGearReceiveNode: SendableNode, @unchecked Sendable {
         self.name = context.name
         self.logger = context.logger
         self.counters = context.counters
-        self.factory = NetGearSocketFactory(config: config, nodeName: context.name, logger: context.logger, counters: context.counters)
+        self.connection = NetGearConnection(config: config, context: context)
+        self.stopHandle = connection.stopHandle
     }
+
+    private var factory: NetGearSocketFactory { connection.factory }
 
     func start() throws {
-        refusals = factory.makeRefusalRetry()
-        factory.logOpened(try openSocket())
-        if !config.binds {
-            resolution.withLock { $0 = HostResolutionWatch.start(endpoints: config.endpoints, logger: logger, counters: counters) }
-        }
-    }
-
-    @discardableResult
-    private func openSocket() throws -> NetGearSocketFactory.Opened {
-        // A binding receiver is the CURVE server (vidgear's default): its clients are the
-        // senders, and a revoked one must lose its session here too.
-        let owner = NetGearSecurity.Owner(logger: logger, counters: counters) { [weak self] _ in
-            self?.cutRequested.store(true, ordering: .releasing)
-            self?.wake.signal()
-        }
-        let opened = try factory.open(securityOwner: owner)
-        socket = opened.socket
-        boundEndpoints = opened.boundEndpoints
-        domain = opened.securityDomain
-        watcher = factory.watcher(for: opened, refusals: refusals)
-        return opened
-    }
-
-    private func closeSocket() {
-        watcher?.close()
-        watcher = nil
-        socket?.close(linger: 0)
-        socket = nil
-        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
-        domain = nil
-    }
-
-    func stop() {
-        stopRequested.store(true, ordering: .releasing)
-        resolution.withLock { $0?.stop() }
-        wake.signal()
+        // start and run run on the node's own thread.
+        try connection.open()
     }
 
     func run(_ io: NodeIO) throws {
-        defer {
-            resolution.withLock { $0?.stop() }
-            closeSocket()
-        }
+        defer { connection.close(linger: 0) }
         var lastMessage = Clock.monotonicNanoseconds()
         var idlePeriods = 0
+        // vidgear's idle timeouts (no frames for so long) are deadlines of the one wait below.
         let idleLimit: Double? = config.pattern == 2 ? config.subscriberTimeout : (config.maxRetries.map { _ in config.requestTimeout * 3 })
-        while !stopRequested.load(ordering: .acquiring) {
-            if watcher?.wantsNewSocket == true {
-                // A refused PAIR tries again with a new socket (see PeerWatcher).
-                closeSocket()
-                try openSocket()
-            }
-            guard let socket else { return }
-            if cutRequested.exchange(false, ordering: .acquiring) {
-                boundEndpoints = NetGearSocketFactory.cutSessions(of: socket, boundEndpoints: boundEndpoints, logger: logger, counters: counters)
-            }
-            let ready: [ZMQPollEvents]
+        while !connection.isStopRequested {
+            try connection.service()
+            guard let socket = connection.socket else { return }
+            let ready: NetGearConnection.Ready
             do {
-                ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: 500)
+                ready = try connection.wait(forSocket: true, until: idleLimit.map { lastMessage + Int64($0 * 1e9) })
             } catch let e as ZMQError where e.isTerminated {
                 return
             }
-            watcher?.drain()
-            if ready[1].contains(.pollIn) { wake.drain() }
-            if !ready[0].contains(.pollIn) {
+            // The wait may have replaced a refused socket; the new one is polled next time.
+            guard socket === connection.socket else { continue }
+            if !ready.socket {
                 if let limit = idleLimit, Double(Clock.monotonicNanoseconds() - lastMessage) / 1e9 >= limit {
                     if config.pattern == 2 {
                         logger.warning("no frames for \(Int(limit)) s (subscriber_timeout): ending the stream")
@@ -136,7 +85,7 @@ final class NetGearReceiveNode: SendableNode, @unchecked Sendable {
                 lastMessage = Clock.monotonicNanoseconds()
                 idlePeriods = 0
                 if try handle(message, socket: socket, io: io) == .end { return }
-                if stopRequested.load(ordering: .relaxed) { break }
+                if connection.isStopRequested { break }
             }
         }
     }

@@ -1,34 +1,24 @@
-import FrameNodes
+import FrameCodecs
 import Foundation
 import Logging
 import MediaRouter
-import Synchronization
 import ZeroMQ
 
 /// The sender: takes frames from its input, encodes JPEG once per frame when asked (frames that
 /// are already JPEG go as they are), and sends vidgear's two-part message. In patterns 0 and 1
 /// it waits for the receiver's reply; a missing reply reconnects with every socket option kept,
 /// and the retry budget resets after each success.
-final class NetGearSendNode: SendableNode, @unchecked Sendable {
-    // Safe: `socket`, `watcher`, `codec` and the counters of in-flight state are used only by
-    // the node's own thread (start and run run on it); other threads touch only `wake`,
-    // `stopRequested` and `cutRequested`, which are thread-safe.
+///
+/// Its state is used only by its own thread (start and run run on it); other threads reach it
+/// through `stopHandle` (see `NetGearConnection`). Idle, it sleeps in one call until a frame
+/// arrives, the node is stopped or its connection changes.
+final class NetGearSendNode: Node {
     let config: NetGearConfig
     let name: String
     let logger: Logger
     let counters: NodeCounters
-    let factory: NetGearSocketFactory
-    private let wake = WakePipe()
-    private let stopRequested = Atomic<Bool>(false)
-    /// Looks up the host names this node connects to, on a thread of its own.
-    private let resolution = Mutex<HostResolutionWatch?>(nil)
-    private let cutRequested = Atomic<Bool>(false)
-    private var socket: ZMQSocket?
-    private var watcher: PeerWatcher?
-    /// Survives reconnections, so that the wait between retries after refusals keeps growing.
-    private var refusals: RefusalRetry?
-    private var domain: String?
-    private var boundEndpoints: [String] = []
+    private let connection: NetGearConnection
+    let stopHandle: StopHandle
     private let codec = JPEGFrameCodec()
     private var consecutiveTimeouts = 0
     private var knownPorts: [JSONValue] = []
@@ -39,70 +29,39 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
         self.name = context.name
         self.logger = context.logger
         self.counters = context.counters
-        self.factory = NetGearSocketFactory(config: config, nodeName: context.name, logger: context.logger, counters: context.counters)
-    }
-
-    deinit {
-        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
+        self.connection = NetGearConnection(config: config, context: context)
+        self.stopHandle = connection.stopHandle
     }
 
     func start() throws {
-        try openSocket(first: true)
-        if !config.binds {
-            resolution.withLock { $0 = HostResolutionWatch.start(endpoints: config.endpoints, logger: logger, counters: counters) }
-        }
-    }
-
-    private func openSocket(first: Bool) throws {
-        let owner = NetGearSecurity.Owner(logger: logger, counters: counters) { [weak self] _ in
-            self?.cutRequested.store(true, ordering: .releasing)
-            self?.wake.signal()
-        }
-        let opened = try factory.open(securityOwner: owner)
-        socket = opened.socket
-        domain = opened.securityDomain
-        if first { refusals = factory.makeRefusalRetry() }
-        watcher = factory.watcher(for: opened, refusals: refusals)
-        boundEndpoints = opened.boundEndpoints
-        if first { factory.logOpened(opened) }
-    }
-
-    private func closeSocket(linger: Int) {
-        watcher?.close()
-        watcher = nil
-        socket?.close(linger: linger)
-        socket = nil
-        if let domain { NetGearSecurity.shared.unregister(domain: domain) }
-        domain = nil
-    }
-
-    func stop() {
-        stopRequested.store(true, ordering: .releasing)
-        resolution.withLock { $0?.stop() }
-        wake.signal()
+        // start and run run on the node's own thread.
+        try connection.open()
     }
 
     func run(_ io: NodeIO) throws {
-        defer {
-            resolution.withLock { $0?.stop() }
-            closeSocket(linger: 1000)
-        }
+        defer { connection.close(linger: 1000) }
         // `jpeg_threads: N`: frames come JPEG-encoded, in input order, from N workers that
         // encode ahead while this thread sends earlier ones; `prepare` passes them through.
         let pool = config.jpegThreads > 0 ? startEncodingAhead(io) : nil
         defer { pool?.cancel() }
         var warned = false
-        while !stopRequested.load(ordering: .acquiring) {
-            if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
-            try drainWatcher()
+        while !connection.isStopRequested {
+            try connection.service()
+            // Takes what is there; with nothing, sleeps until a frame (or the end) arrives, the
+            // node is stopped or its connection changes.
             let next: OrderedEncoderPool.Output
             if let pool {
-                next = pool.next(timeout: 0.25)
+                next = pool.next(timeout: 0)
+                if case .timeout = next, pool.armOutputDescriptor() {
+                    _ = try connection.wait(descriptor: pool.outputDescriptor)
+                }
             } else {
-                switch io.receive(timeout: 0.25) {
+                switch io.receive(timeout: 0) {
                 case .frame(let frame): next = .frame(frame)
-                case .timeout: next = .timeout
                 case .end: next = .end
+                case .timeout:
+                    next = .timeout
+                    if io.armInputDescriptor() { _ = try connection.wait(descriptor: io.inputDescriptor) }
                 }
             }
             switch next {
@@ -136,13 +95,6 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
     private static func encodeForWire(_ frame: Frame, codec: JPEGFrameCodec, config: NetGearConfig) throws -> Frame {
         guard config.jpegEnabled, frame.format != .jpeg, JPEGFrameCodec.jpegFormat(for: frame.format) != nil else { return frame }
         return try codec.encode(frame, quality: config.jpegQuality, subsampling: frame.format == .gray8 ? .gray : .s422, fastDCT: config.fastDCT)
-    }
-
-    /// Drops every session of a binding socket so that revoked clients must handshake again
-    /// (and fail). libzmq cannot close one peer, so all peers reconnect; the pause is short.
-    private func cutSessions() {
-        guard config.binds, let socket else { return }
-        boundEndpoints = NetGearSocketFactory.cutSessions(of: socket, boundEndpoints: boundEndpoints, logger: logger, counters: counters)
     }
 
     // MARK: Sending
@@ -208,12 +160,12 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
     }
 
     private func send(_ frame: Frame) throws {
-        if socket == nil { try reconnect(reason: "no socket") }
+        if connection.socket == nil { try connection.reopen(reason: "no socket") }
         // While the receiver refuses this node's key nothing can arrive; the watcher retries
         // the connection, and waiting for replies meanwhile would only stall the graph.
-        try drainWatcher()
-        guard let socket else { return }
-        if watcher?.isRefused == true {
+        try connection.service()
+        guard let socket = connection.socket else { return }
+        if connection.isRefused {
             counters.countDropped(reason: "not_authorized")
             return
         }
@@ -234,7 +186,7 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
             }
         } catch let e as ZMQError where e.code == .wrongState {
             // A REQ that lost its reply; the relaxed REQ should not get here, but recover anyway.
-            try reconnect(reason: "socket in the wrong state")
+            try connection.reopen(reason: "socket in the wrong state")
             counters.countDropped(reason: "not_delivered")
             return
         }
@@ -248,27 +200,21 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
         }
     }
 
-    /// Waits for the receiver's reply to the last frame (patterns 0 and 1).
+    /// Waits for the receiver's reply to the last frame (patterns 0 and 1), until vidgear's
+    /// request timeout; a stop or a connection event wakes the wait, nothing else does.
     private func awaitReply() throws {
-        guard let socket else { return }
+        guard let socket = connection.socket else { return }
         let deadline = Clock.monotonicNanoseconds() + Int64(config.requestTimeout * 1e9)
-        while true {
-            let remaining = Int((deadline - Clock.monotonicNanoseconds()) / 1_000_000)
-            if remaining <= 0 { break }
-            let ready = try zmqPoll([ZMQPollItem(socket), ZMQPollItem(fileDescriptor: wake.readFD)], timeout: min(remaining, 250))
-            try drainWatcher()
-            if watcher?.isRefused == true || socket !== self.socket {
+        while Clock.monotonicNanoseconds() < deadline {
+            let ready = try connection.wait(forSocket: true, until: deadline)
+            if connection.isRefused || socket !== connection.socket {
                 // Refused by the receiver's ZAP handler: no reply will come on this connection.
                 // Not a timeout (the receiver is there); the watcher reconnects with a backoff.
                 counters.add("refused_while_waiting")
                 return
             }
-            if ready[1].contains(.pollIn) {
-                wake.drain()
-                if stopRequested.load(ordering: .acquiring) { return }
-                if cutRequested.exchange(false, ordering: .acquiring) { cutSessions() }
-            }
-            if ready[0].contains(.pollIn) {
+            if connection.isStopRequested { return }
+            if ready.socket {
                 guard let reply = try socket.receiveMultipart(dontWait: true, maxParts: 3) else { continue }
                 handleReply(reply)
                 consecutiveTimeouts = 0
@@ -281,7 +227,7 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
         if limit > 0 && consecutiveTimeouts >= limit {
             throw RouterError(.timeout, "no reply from the receiver at \(config.endpoints.joined(separator: ", ")) after \(consecutiveTimeouts) tries of \(Int(config.requestTimeout)) s; it seems to be offline")
         }
-        try reconnect(reason: "no reply within \(Int(config.requestTimeout)) s (try \(consecutiveTimeouts)\(limit > 0 ? " of \(limit)" : ""))")
+        try connection.reopen(reason: "no reply within \(Int(config.requestTimeout)) s (try \(consecutiveTimeouts)\(limit > 0 ? " of \(limit)" : ""))")
     }
 
     private func handleReply(_ reply: ZMQMultipartMessage) {
@@ -300,28 +246,13 @@ final class NetGearSendNode: SendableNode, @unchecked Sendable {
         }
     }
 
-    /// Reads the socket's events; replaces a refused PAIR socket when it is due for a retry.
-    private func drainWatcher() throws {
-        watcher?.drain()
-        if watcher?.wantsNewSocket == true {
-            try reconnect(reason: "retrying after a refusal", quietly: true)
-        }
-    }
-
-    private func reconnect(reason: String, quietly: Bool = false) throws {
-        if quietly { logger.debug("\(reason): reconnecting") } else { logger.warning("\(reason): reconnecting") }
-        counters.add("reconnects")
-        closeSocket(linger: 0)
-        try openSocket(first: false)
-    }
-
     // MARK: Ending
 
     /// Tells receivers the stream ended; unlike vidgear, also in multi-client PUB/SUB and with
     /// max_retries 0, and repeated with a linger so that a PUB's terminate is not discarded.
     private func sendTerminate() {
-        guard let socket else { return }
-        watcher?.drain(force: true)
+        guard let socket = connection.socket else { return }
+        connection.readEvents()
         let message = NetGearMessage.terminate(port: config.multiserver ? config.portTag : nil)
         if config.pattern == 2 {
             // A PUB silently drops a message that does not fit in a subscriber's queue, and

@@ -39,11 +39,11 @@ struct NetGearSocketFactory: Sendable {
         return RefusalRetry(endpoints: config.endpoints, clientFingerprint: nil, logger: logger, counters: counters)
     }
 
-    /// Watches a freshly opened socket's connection events.
-    func watcher(for opened: Opened, refusals: RefusalRetry?) -> PeerWatcher {
+    /// Watches a freshly opened socket's connection events; each event signals `wake`.
+    func watcher(for opened: Opened, refusals: RefusalRetry?, wake: WakePipe) -> PeerWatcher {
         refusals?.clientFingerprint = opened.clientFingerprint
         return PeerWatcher(opened: opened, type: socketType, logger: logger, counters: counters,
-                           explainFailures: !config.binds, secureMode: config.secureMode, refusals: refusals)
+                           explainFailures: !config.binds, secureMode: config.secureMode, refusals: refusals, wake: wake)
     }
 
     /// Logs where a node's first socket went and with which security.
@@ -229,6 +229,9 @@ final class RefusalRetry {
     /// Whether some endpoint was refused and has not accepted this node since.
     var hasRefusals: Bool { !retries.isEmpty }
 
+    /// When the next refused endpoint is due for another try (monotonic nanoseconds).
+    var nextDue: Int64? { retries.values.compactMap(\.due).min() }
+
     /// The configured endpoint an event names: libzmq reports the resolved address
     /// (tcp://127.0.0.1:5555 for tcp://localhost:5555), so the port decides when the text differs.
     func endpoint(for address: String) -> String? {
@@ -304,13 +307,15 @@ final class PeerWatcher {
     /// it at once and names the connection (and so the peer).
     private var unexplainedFailure: ZMQSocketEvent?
 
+    /// `wake` is signalled whenever an event arrives, so that the owner's thread, asleep in
+    /// `NetGearConnection.wait`, reads it at once.
     init(opened: NetGearSocketFactory.Opened, type: ZMQSocketType, logger: Logger, counters: NodeCounters, explainFailures: Bool,
-         secureMode: Int = 0, refusals: RefusalRetry? = nil) {
+         secureMode: Int = 0, refusals: RefusalRetry? = nil, wake: WakePipe) {
         self.explainFailures = explainFailures
         self.secureMode = secureMode
         self.socket = opened.socket
         let ports = Set(opened.boundEndpoints.compactMap { $0.split(separator: ":").last.flatMap { Int($0) } })
-        self.reader = opened.monitor.map { MonitorReader(monitor: $0, localPorts: ports) }
+        self.reader = opened.monitor.map { MonitorReader(monitor: $0, localPorts: ports, onEvent: { wake.signal() }) }
         self.logger = logger
         self.counters = counters
         self.refusals = refusals
@@ -322,6 +327,15 @@ final class PeerWatcher {
     var isRefused: Bool { (refusals?.hasRefusals ?? false) && peers == 0 }
 
     private var lastDrain: Int64 = 0
+
+    /// When `drain(force: true)` has work to do without a new event: a refused endpoint due for
+    /// another try, or unnamed handshake failures to log (monotonic nanoseconds; nil: none).
+    var nextDeadline: Int64? {
+        guard reader != nil else { return nil }
+        let retry = wantsNewSocket ? nil : refusals?.nextDue
+        let unnamed = unnamedFailures.values.map { $0.since + 1_000_000_000 }.min()
+        return [retry, unnamed].compactMap { $0 }.min()
+    }
 
     /// Reads pending events without waiting, and reconnects refused endpoints that are due.
     /// Called for every frame, it looks at most every 20 ms: each look is a system call, and

@@ -40,7 +40,7 @@ public func startThread(name: String, stackSize: Int = 1 << 20, _ body: @escapin
     let t = Thread {
         // Named in the kernel too (at most 15 bytes), so `top -H`, `ps -L` and /proc show
         // which node a thread runs.
-        nameThisThread(name)
+        nameCurrentThread(name)
         body()
     }
     t.name = name
@@ -79,12 +79,17 @@ public final class Doorbell: @unchecked Sendable {
     }
 }
 
-/// Sets the calling thread's kernel name (at most 15 bytes), which Foundation's `Thread.name`
-/// does not do on Linux.
-func nameThisThread(_ name: String) {
+/// Names the calling thread for the kernel (top -H, gdb, /proc/self/task/*/comm), cut to the
+/// 15 bytes Linux keeps. Foundation's `Thread.name` does not reach the kernel on Linux, and
+/// `pthread_setname_np` is not visible to Swift (it needs _GNU_SOURCE); this is what it does.
+public func nameCurrentThread(_ name: String) {
+    var cut = ""
+    for c in name {
+        if cut.utf8.count + c.utf8.count > 15 { break }
+        cut.append(c)
+    }
     let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
     guard fd >= 0 else { return }
-    let bytes = Array(name.utf8.prefix(15))
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    _ = Array(cut.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     close(fd)
 }

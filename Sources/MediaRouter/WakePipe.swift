@@ -32,4 +32,10 @@ public final class WakePipe: Sendable {
         var buf = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buf, 64) > 0 {}
     }
+
+    /// Sleeps until `readFD` or `other` is readable (no timeout).
+    public func waitReadable(orReadable other: Int32) {
+        var fds = [pollfd(fd: readFD, events: Int16(POLLIN), revents: 0), pollfd(fd: other, events: Int16(POLLIN), revents: 0)]
+        while poll(&fds, nfds_t(fds.count), -1) < 0 && errno == EINTR {}
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BuiltInPlugins
+import FrameCodecs
 import FrameNodes
 import Foundation
 import MediaRouter

@@ -8,6 +8,11 @@ import MediaRouter
 /// single thread caps a JPEG stream there; frames are independent, so N workers (each with its
 /// own encoder) raise throughput about N-fold up to the core count. Single-frame latency is
 /// unchanged. A producer `put`s frames, a consumer takes them back in order with `next`.
+///
+/// Every wait is for an event, never for a timer: workers and `put` wait on the lock's condition
+/// (signalled by `put`, `next`, `finish` and `cancel`); the feeder sleeps in `poll` on its input's
+/// descriptor and a pipe `cancel` writes; a consumer that also waits for something else polls
+/// `outputDescriptor`.
 public final class OrderedEncoderPool: @unchecked Sendable {
     // Safe: every mutable field is read and written with `lock` held.
     public enum Output {
@@ -25,6 +30,11 @@ public final class OrderedEncoderPool: @unchecked Sendable {
     private var ended = false
     private var cancelled = false
     private let limit: Int
+    /// Wakes the feeder, asleep in `poll` beside its input's descriptor, when the pool is cancelled.
+    private let cancelSignal = WakePipe()
+    /// Readable when armed and the next output (or the end) is there; see `armOutputDescriptor`.
+    private let outputSignal = WakePipe()
+    private var outputArmed = false
 
     /// Starts `threads` workers that run `encode` (which can use `ThreadCodec.current`, one
     /// codec per worker).
@@ -33,12 +43,15 @@ public final class OrderedEncoderPool: @unchecked Sendable {
         // Enough frames in hand that every worker stays busy while the consumer is elsewhere.
         limit = threads * 2
         for w in 0..<threads {
-            startThread(name: "\(name).jpeg\(w)") { [self] in
+            let threadName = "\(name).jpeg\(w)"
+            startThread(name: threadName) { [self] in
+                nameCurrentThread(threadName)
                 while let (index, frame) = take() {
                     let result = Result { try encode(frame) }
                     lock.withLock {
                         results[index] = result
                         lock.broadcast()
+                        if index == nextOut { signalOutputLocked() }
                     }
                 }
             }
@@ -70,14 +83,18 @@ public final class OrderedEncoderPool: @unchecked Sendable {
 
     /// Starts a thread that `put`s every input frame of `io` and calls `finish` at the end of the
     /// stream; it returns early (counting a frame it could not queue) once the pool is cancelled.
+    /// With no input it sleeps until a frame, the end of the input or `cancel`.
     public func feed(from io: NodeIO) {
-        startThread(name: "\(io.name).feed") { [self] in
+        let input = io.inputDescriptor
+        let threadName = "\(io.name).feed"
+        startThread(name: threadName) { [self] in
+            nameCurrentThread(threadName)
             while !isCancelled {
-                switch io.receive(timeout: 0.25) {
+                switch io.receive(timeout: 0) {
                 case .frame(let frame):
                     if !put(frame) { io.counters.countDropped(reason: "stopping") }
                 case .timeout:
-                    continue
+                    if io.armInputDescriptor() { cancelSignal.waitReadable(orReadable: input) }
                 case .end:
                     finish()
                     return
@@ -91,6 +108,32 @@ public final class OrderedEncoderPool: @unchecked Sendable {
         lock.withLock {
             ended = true
             lock.broadcast()
+            signalOutputLocked()
+        }
+    }
+
+    /// A descriptor a consumer polls beside its own (a socket, a wake pipe): readable once
+    /// `armOutputDescriptor()` armed it and the next output, or the end, is there.
+    public var outputDescriptor: Int32 { outputSignal.readFD }
+
+    /// Call right before polling `outputDescriptor`. False when `next(timeout: 0)` has something
+    /// now (an output or the end): do not poll; true when the descriptor is armed.
+    public func armOutputDescriptor() -> Bool {
+        lock.withLock {
+            outputSignal.drain()
+            if results[nextOut] != nil || cancelled || (ended && nextOut == submitted) {
+                outputArmed = false
+                return false
+            }
+            outputArmed = true
+            return true
+        }
+    }
+
+    private func signalOutputLocked() {
+        if outputArmed {
+            outputArmed = false
+            outputSignal.signal()
         }
     }
 
@@ -109,7 +152,8 @@ public final class OrderedEncoderPool: @unchecked Sendable {
                 }
                 if cancelled || (ended && nextOut == submitted) { return .end }
                 if let deadline {
-                    if !lock.wait(untilMonotonic: deadline) && Clock.monotonicNanoseconds() >= deadline { return .timeout }
+                    if Clock.monotonicNanoseconds() >= deadline { return .timeout }
+                    _ = lock.wait(untilMonotonic: deadline)
                 } else {
                     lock.wait()
                 }
@@ -127,6 +171,8 @@ public final class OrderedEncoderPool: @unchecked Sendable {
             cancelled = true
             jobs.removeAll()
             lock.broadcast()
+            signalOutputLocked()
         }
+        cancelSignal.signal()
     }
 }

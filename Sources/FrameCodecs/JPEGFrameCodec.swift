@@ -2,9 +2,10 @@ import MediaRouter
 import TurboJPEG
 
 /// Turns frames into JPEG frames and back. Keeps one libjpeg-turbo handle per instance, so each
-/// node thread owns its own codec.
-public final class JPEGFrameCodec: @unchecked Sendable {
-    // Safe: used by one node thread at a time; the handles inside are created lazily once.
+/// node thread owns its own codec (not Sendable: the handles are made lazily, by their user).
+/// Shared by the plugins that encode or decode (FrameNodes, NetGear), which must not depend on
+/// one another.
+public final class JPEGFrameCodec {
     private var encoder: JPEGEncoder?
     private var decoder: JPEGDecoder?
 
@@ -69,35 +70,3 @@ public final class JPEGFrameCodec: @unchecked Sendable {
         return try decoder!.header(frame.payload.bytes)
     }
 }
-
-/// Decodes JPEG frames on edges into nodes that need pixels, such as a NetGear receiver feeding
-/// a window. Each converting thread gets its own decoder.
-public struct JPEGToRawConverter: FrameConverter {
-    public var from: MediaKind { .jpeg }
-    public var to: MediaKind { .raw }
-
-    public init() {}
-
-    public func convert(_ frame: Frame) throws -> Frame {
-        try ThreadCodec.current.decode(frame, to: .bgr)
-    }
-}
-
-/// One codec per thread, for converters that run on whichever node thread needs them and for
-/// the workers of an `OrderedEncoderPool`.
-public enum ThreadCodec {
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { ptr in if let ptr { Unmanaged<JPEGFrameCodec>.fromOpaque(ptr).release() } }
-        return k
-    }()
-
-    public static var current: JPEGFrameCodec {
-        if let p = pthread_getspecific(key) { return Unmanaged<JPEGFrameCodec>.fromOpaque(p).takeUnretainedValue() }
-        let codec = JPEGFrameCodec()
-        pthread_setspecific(key, Unmanaged.passRetained(codec).toOpaque())
-        return codec
-    }
-}
-
-import Foundation
