@@ -56,18 +56,19 @@ public final class ByteInput {
         }
     }
 
-    /// The next line without its LF, or nil when the input ends before an LF (or after
-    /// `limit` bytes without one).
+    /// The next line without its LF, or nil when the input ends before an LF; a line longer
+    /// than `limit` is a malformed header.
     func readLine(limit: Int) throws(AgeFormatError) -> [UInt8]? {
         var scanned = position
         while true {
             if let lf = buffer[scanned...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[position..<lf])
                 position = lf + 1
-                return line.count > limit ? nil : line
+                if line.count > limit { throw .malformedHeader("a header line is too long") }
+                return line
             }
             scanned = buffer.count
-            if scanned - position > limit { return nil }
+            if scanned - position > limit { throw .malformedHeader("a header line is too long") }
             let before = position
             guard try fill() else { return nil }
             scanned -= before - position

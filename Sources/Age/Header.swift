@@ -35,8 +35,8 @@ public struct Header: Sendable {
         var consumed: [UInt8] = []
         func line() throws(AgeFormatError) -> [UInt8] {
             guard let line = try input.readLine(limit: lineLimit) else {
-                if try input.hasMore() { throw .malformedHeader("a header line is too long") }
-                throw consumed.isEmpty ? .malformedHeader("the file is empty") : .truncatedHeader
+                if consumed.isEmpty, !(try input.hasMore()) { throw AgeFormatError.malformedHeader("the file is empty") }
+                throw AgeFormatError.truncatedHeader
             }
             consumed += line + [0x0A]
             return line
