@@ -111,9 +111,11 @@ final class EncryptedSegments: Sendable {
         } catch {
             fail(path, "\(error)")
         }
+        var sawData = false
         while true {
             var writeError: (any Error)?
             let result = appsink.pullBytes(timeout: nil) { bytes in
+                sawData = true
                 guard let w = writer else { return }
                 do { try w.write(bytes) } catch { writeError = error }
             }
@@ -124,6 +126,12 @@ final class EncryptedSegments: Sendable {
                 writer = nil
             }
             if result == .bytes || result == .timeout { continue }
+            if result == .flushing, !sawData, !state.value.aborted {
+                // splitmuxsink makes the sink before it starts it: a stopped appsink that
+                // never gave a byte has not started yet.
+                usleep(2_000)
+                continue
+            }
             // A segment's appsink is stopped right after its end of stream (splitmuxsink then
             // disposes of it), so a stopped appsink means end of stream unless the whole
             // pipeline is being stopped without one.
