@@ -22,20 +22,24 @@ final class EncryptedSegments: Sendable {
         var failure: String?
         var failedPaths: Set<String> = []
         var aborted = false
+        var splitmux: Element?
     }
 
     let recipients: [X25519Recipient]
     let files: SegmentFiles
     let sync: Bool
+    /// Seconds plaintext may wait for its chunk before the segment is closed early.
+    let maxUnwritten: Double?
     let logger: Logger
     /// Called after each segment closed (or failed: true), from its thread.
     let onSegmentEnd: @Sendable (_ failed: Bool) -> Void
     private let state = Locked(State())
 
-    init(recipients: [X25519Recipient], files: SegmentFiles, sync: Bool, logger: Logger, onSegmentEnd: @escaping @Sendable (_ failed: Bool) -> Void) {
+    init(recipients: [X25519Recipient], files: SegmentFiles, sync: Bool, maxUnwritten: Double?, logger: Logger, onSegmentEnd: @escaping @Sendable (_ failed: Bool) -> Void) {
         self.recipients = recipients
         self.files = files
         self.sync = sync
+        self.maxUnwritten = maxUnwritten
         self.logger = logger
         self.onSegmentEnd = onSegmentEnd
     }
@@ -52,6 +56,7 @@ final class EncryptedSegments: Sendable {
 
     /// Connects to the splitmuxsink: names segments and takes each new appsink.
     func attach(to splitmux: Element, in pipeline: Pipeline) throws {
+        state.withLock { $0.splitmux = splitmux }
         try splitmux.connectFormatLocationFull { [self] _ in
             let path = files.nextPath()
             state.withLock { $0.paths.append(path) }
@@ -112,12 +117,27 @@ final class EncryptedSegments: Sendable {
             fail(path, "\(error)")
         }
         var sawData = false
+        // For max_unwritten: since when the chunk being filled holds plaintext.
+        var pendingSince: Int64?
+        var chunks: UInt64 = 0
+        var splitAsked = false
+        let limit = maxUnwritten.map { Int64($0 * 1e9) }
         while true {
             var writeError: (any Error)?
-            let result = appsink.pullBytes(timeout: nil) { bytes in
+            if let limit, let since = pendingSince, !splitAsked, Clock.monotonicNanoseconds() - since >= limit {
+                // The next keyframe starts a new segment, and this one's last chunk goes out.
+                splitAsked = true
+                logger.debug("closing \(path) early: \(writer?.bufferedBytes ?? 0) bytes waited \(formatDuration(Double(limit) / 1e9)) for their chunk")
+                try? state.value.splitmux?.emitAction("split-now")
+            }
+            let result = appsink.pullBytes(timeout: limit == nil ? nil : 0.05) { bytes in
                 sawData = true
                 guard let w = writer else { return }
                 do { try w.write(bytes) } catch { writeError = error }
+                if limit != nil {
+                    if w.chunksWritten != chunks || pendingSince == nil { pendingSince = w.bufferedBytes > 0 ? Clock.monotonicNanoseconds() : nil }
+                    chunks = w.chunksWritten
+                }
             }
             if let writeError {
                 // Keep pulling (and dropping) so the pipeline is not blocked; the node sees

@@ -12,6 +12,8 @@ struct RecordEncryption: Sendable {
     var inline: [String]
     /// The recipients file, resolved against the graph file's folder.
     var file: String?
+    /// Close a segment early once plaintext waited this long (seconds) for its chunk.
+    var maxUnwritten: Double?
 
     /// A problem with one of the two options, for a located error.
     struct Problem: Error, CustomStringConvertible {
@@ -25,12 +27,15 @@ struct RecordEncryption: Sendable {
                    doc: "encrypt every segment to these age recipients (age1… public keys from age-keygen): files become NAME.mkv.age / NAME.ts.age, readable with `age -d` and the matching identity; needs container mkv or ts"),
         OptionSpec("encrypt_to_file", .path,
                    doc: "like encrypt_to, from a recipients file (one age1… key a line, # comments), as `age -R` reads it"),
+        OptionSpec("max_unwritten", .duration,
+                   doc: "when encrypting: close the segment early (at the next keyframe) once video has waited this long for its 64 KiB chunk to fill, bounding what a crash loses at low bitrates (e.g. 1s); default: never, a crash loses under 64 KiB of the stream"),
     ]
 
     init?(_ o: NodeOptions) {
         guard o.isSet("encrypt_to") || o.isSet("encrypt_to_file") else { return nil }
         inline = o.list("encrypt_to").map(\.description)
         file = o.path("encrypt_to_file")
+        maxUnwritten = o.duration("max_unwritten").flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// Parses the recipients (reading the file now).

@@ -228,7 +228,8 @@ final class RecordSession: Sendable {
         let completed = self.completed
         let progress = self.progress
         if let recipients, config.encryption != nil {
-            let segments = EncryptedSegments(recipients: recipients, files: files, sync: config.fsync, logger: logger) { failed in
+            let segments = EncryptedSegments(recipients: recipients, files: files, sync: config.fsync,
+                                             maxUnwritten: config.encryption?.maxUnwritten, logger: logger) { failed in
                 // A segment's thread may end after the stream's end reached the bus.
                 if failed || (progress.value.endOfStream && files.openPaths.isEmpty) { completed.signal() }
             }

@@ -57,6 +57,11 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
             diagnostics.error("option 'codec' of \(kind): \(problem)", at: codecLocation)
             return
         }
+        if config.encryption == nil, options.isSet("max_unwritten") {
+            diagnostics.error("option 'max_unwritten' of \(kind) applies only to encrypted recordings (encrypt_to or encrypt_to_file)",
+                              at: options.location(of: "max_unwritten"))
+            return
+        }
         if let encryption = config.encryption {
             do {
                 _ = try encryption.recipients(bothSet: options.isSet("encrypt_to") && options.isSet("encrypt_to_file"))

@@ -8,7 +8,7 @@ import Foundation
 /// What is written is always a prefix of a valid age file whose chunks all authenticate, so a
 /// crash loses at most the chunk still being filled. Not thread-safe: one writer, one thread.
 public final class AgeWriter {
-    public typealias Output = ([UInt8]) throws -> Void
+    public typealias Output = (Data) throws -> Void
 
     private let output: Output
     private let payloadKey: SymmetricKey
@@ -33,7 +33,7 @@ public final class AgeWriter {
         for i in nonce.indices { nonce[i] = generator.next() }
         payloadKey = Payload.key(fileKey: fileKey, nonce: nonce)
         pending.reserveCapacity(Payload.chunkSize)
-        try output(Header.encode(stanzas: stanzas, fileKey: fileKey) + nonce)
+        try output(Data(Header.encode(stanzas: stanzas, fileKey: fileKey) + nonce))
     }
 
     /// Adds plaintext; full chunks go out as soon as more plaintext follows them.
@@ -47,7 +47,7 @@ public final class AgeWriter {
                 pending.removeAll(keepingCapacity: true)
             }
             let take = min(Payload.chunkSize - pending.count, bytes.count - offset)
-            pending.append(contentsOf: bytes[offset..<(offset + take)])
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
             offset += take
         }
         plaintextBytes += Int64(bytes.count)

@@ -21,18 +21,24 @@ public final class FileSink {
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
     public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func write(_ bytes: Data) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func write(_ raw: UnsafeRawBufferPointer) throws {
         var offset = 0
-        try bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FileSinkError(path: path, errno: errno)
-                }
-                offset += n
+        while offset < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSinkError(path: path, errno: errno)
             }
+            offset += n
         }
-        bytesWritten += Int64(bytes.count)
+        bytesWritten += Int64(raw.count)
     }
 
     public func close() throws {

@@ -23,9 +23,11 @@ enum Payload {
         return try! ChaChaPoly.Nonce(data: bytes)
     }
 
-    static func seal(_ plaintext: some DataProtocol, key: SymmetricKey, counter: UInt64, last: Bool) throws -> [UInt8] {
+    /// The sealed chunk: ciphertext then tag.
+    static func seal(_ plaintext: some DataProtocol, key: SymmetricKey, counter: UInt64, last: Bool) throws -> Data {
         let box = try ChaChaPoly.seal(plaintext, using: key, nonce: chunkNonce(counter, last: last))
-        return Array(box.ciphertext) + Array(box.tag)
+        // `combined` is nonce, ciphertext, tag in one buffer; the nonce is implicit in age.
+        return box.combined.dropFirst(12)
     }
 
     /// The plaintext of a sealed chunk, or nil when it does not authenticate as that chunk.

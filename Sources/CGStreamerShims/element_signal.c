@@ -39,3 +39,13 @@ gulong CGStreamerShims_connect_element_signal(GstElement *element, const gchar *
     return g_signal_connect_data(element, signal_name, G_CALLBACK(on_element_signal), handler,
                                  element_signal_handler_free, 0);
 }
+
+gboolean CGStreamerShims_emit_action(GstElement *element, const gchar *signal_name) {
+    guint id = g_signal_lookup(signal_name, G_OBJECT_TYPE(element));
+    if (id == 0) return FALSE;
+    GSignalQuery query;
+    g_signal_query(id, &query);
+    if (!(query.signal_flags & G_SIGNAL_ACTION) || query.n_params != 0 || query.return_type != G_TYPE_NONE) return FALSE;
+    g_signal_emit(element, id, 0);
+    return TRUE;
+}

@@ -38,3 +38,15 @@ private final class ElementSignalHandler: Sendable {
         self.body = body
     }
 }
+
+extension Element {
+    /// Emits an action signal without arguments, e.g. splitmuxsink's "split-now" (start a new
+    /// file at the next keyframe). Safe from any thread.
+    ///
+    /// - Throws: `.wrongElementType` if the element has no such action.
+    public func emitAction(_ name: String) throws {
+        guard CGStreamerShims_emit_action(handle, name) != 0 else {
+            throw GStreamerError(code: .wrongElementType, message: "\(displayName) has no action signal '\(name)' without arguments")
+        }
+    }
+}

@@ -141,6 +141,45 @@ extension GStreamerNodeTests {
             }
         }
 
+        @Test("max_unwritten closes a segment early when its chunk fills too slowly, so a crash cannot lose more")
+        func maxUnwrittenClosesSegmentsEarly() async throws {
+            let dir = TestPaths.temporaryDirectory("rec-age-early")
+            let keys = TestPaths.temporaryDirectory("rec-age-keys")
+            defer { try? FileManager.default.removeItem(atPath: keys) }
+            let identity = try await ageIdentity(in: keys, "id.txt")
+            // About 10 kB/s: a 64 KiB chunk would take seconds to fill; there is no segment_duration.
+            let graph = try await run("""
+                nodes:
+                  cam:
+                    kind: gst.capture
+                    source: videotestsrc is-live=true pattern=ball
+                    width: 160
+                    height: 120
+                    framerate: 30
+                  rec:
+                    kind: gst.record
+                    input: cam
+                    path: low.mkv
+                    codec: h264
+                    bitrate: 80
+                    keyframe_interval: 0.5s
+                    max_unwritten: 1s
+                    encrypt_to: \(identity.recipient)
+                """, baseDirectory: dir, until: "three segments closed early") { graph in (graph.counters("rec")?.extra("segments") ?? 0) >= 3 }
+            let names = allNames(in: dir).filter { $0.hasSuffix(".mkv.age") }
+            #expect(names.count >= 4, "\(names)")
+            var frames = 0
+            for name in names {
+                let plain = keys + "/" + name + ".mkv"
+                guard try await ageDecrypt(dir + "/" + name, identity: identity.file, to: plain) else { continue }
+                // Closed early means small: no segment waited for a whole chunk.
+                let size = (try FileManager.default.attributesOfItem(atPath: plain)[.size] as? Int) ?? 0
+                #expect(size < 65536, "\(name): \(size) bytes")
+                frames += try await frameCount(plain)
+            }
+            #expect(frames == graph.counters("rec")?.framesOut.load(ordering: .relaxed))
+        }
+
         struct Case: Sendable, CustomTestStringConvertible {
             var name: String
             var option: String
@@ -170,6 +209,8 @@ extension GStreamerNodeTests {
             Case(name: "empty recipients file", option: "encrypt_to_file: keys.txt",
                  setup: { try "# nobody\n".write(toFile: $0 + "/keys.txt", atomically: true, encoding: .utf8) }, column: 22,
                  message: "option 'encrypt_to_file' of gst.record: the recipients file"),
+            Case(name: "max_unwritten without encryption", option: "max_unwritten: 1s", column: 20,
+                 message: "option 'max_unwritten' of gst.record applies only to encrypted recordings"),
             Case(name: "a container that seeks back", option: "encrypt_to: \(recipient)", container: "mp4", line: 9, column: 11,
                  message: "option 'container' of gst.record: encrypted recordings must be written strictly forward"),
         ]

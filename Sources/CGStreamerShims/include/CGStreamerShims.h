@@ -115,4 +115,8 @@ gulong CGStreamerShims_connect_element_signal(GstElement *element, const gchar *
                                               void *_Nullable user_data,
                                               GDestroyNotify release);
 
+/// Emits an action signal that takes no arguments and returns nothing (splitmuxsink's
+/// "split-now"); FALSE when the element has no such signal.
+gboolean CGStreamerShims_emit_action(GstElement *element, const gchar *signal_name);
+
 #pragma clang assume_nonnull end
