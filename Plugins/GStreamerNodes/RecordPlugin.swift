@@ -57,6 +57,11 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
             diagnostics.error("option 'codec' of \(kind): \(problem)", at: codecLocation)
             return
         }
+        if config.encryption == nil, config.template.lowercased().hasSuffix(RecordEncryption.fileSuffix) {
+            diagnostics.error("option 'path' of \(kind): the file name ends in .age but the recording is not encrypted; set encrypt_to or encrypt_to_file, or drop the .age",
+                              at: options.location(of: "path"))
+            return
+        }
         if config.encryption == nil, options.isSet("max_unwritten") {
             diagnostics.error("option 'max_unwritten' of \(kind) applies only to encrypted recordings (encrypt_to or encrypt_to_file)",
                               at: options.location(of: "max_unwritten"))
@@ -188,6 +193,8 @@ struct RecordConfig: Sendable {
     init(_ o: NodeOptions, nodeName: String) {
         self.nodeName = nodeName
         var template = o.resolvePath(o.string("path") ?? "recordings/{node}-%Y%m%d-%H%M%S.mkv")
+        // NAME.mkv.age: the .age is added to every encrypted segment anyway.
+        if RecordEncryption(o) != nil, template.lowercased().hasSuffix(RecordEncryption.fileSuffix) { template.removeLast(RecordEncryption.fileSuffix.count) }
         let ext = (template as NSString).pathExtension
         let explicit = o.isSet("container") ? RecordContainer(rawValue: o.string("container") ?? "") : nil
         if o.isSet("path") {

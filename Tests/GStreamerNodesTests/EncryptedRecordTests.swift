@@ -209,6 +209,8 @@ extension GStreamerNodeTests {
             Case(name: "empty recipients file", option: "encrypt_to_file: keys.txt",
                  setup: { try "# nobody\n".write(toFile: $0 + "/keys.txt", atomically: true, encoding: .utf8) }, column: 22,
                  message: "option 'encrypt_to_file' of gst.record: the recipients file"),
+            Case(name: ".age name without encryption", option: "fsync: false", container: "mkv.age", line: 9, column: 11,
+                 message: "option 'path' of gst.record: the file name ends in .age but the recording is not encrypted"),
             Case(name: "max_unwritten without encryption", option: "max_unwritten: 1s", column: 20,
                  message: "option 'max_unwritten' of gst.record applies only to encrypted recordings"),
             Case(name: "a container that seeks back", option: "encrypt_to: \(recipient)", container: "mp4", line: 9, column: 11,
@@ -255,6 +257,11 @@ extension GStreamerNodeTests {
                     encrypt_to: [\(Self.recipient)]
                 """
             #expect(diagnostics(yaml).filter { $0.severity == .error }.isEmpty)
+            // A name that already ends in .age is the same recording (the mp4 refusal shows the
+            // container still comes from the extension before it).
+            #expect(diagnostics(yaml.replacingOccurrences(of: "a.ts", with: "a.ts.age")).filter { $0.severity == .error }.isEmpty)
+            let mp4 = diagnostics(yaml.replacingOccurrences(of: "a.ts", with: "a.mp4.age")).filter { $0.severity == .error }
+            #expect(mp4.count == 1 && mp4[0].message.contains("strictly forward"), "\(mp4)")
         }
     }
 }
