@@ -91,6 +91,12 @@ struct RecordingsCommand: ParsableCommand {
             }
             try sink.close()
             print("\(file): \(RecordingsCommand.describe(outcome, bytes: bytes))")
+            if bytes == 0 && !outcome.isComplete {
+                // A segment killed before its first chunk filled holds only its header.
+                try? FileManager.default.removeItem(atPath: target)
+                print("nothing to recover: no chunk of it was written before it ended")
+                throw ExitCode(1)
+            }
             print(outcome.isComplete ? "wrote \(target)" : "wrote \(target) with everything up to there (\(bytes) bytes)")
             if case .damaged = outcome { throw ExitCode(1) }
             if case .trailingData = outcome { throw ExitCode(1) }
