@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         // System libraries: one pkg-config name each.
@@ -55,6 +56,9 @@ let package = Package(
                 path: "Sources/GStreamer", exclude: ["README.md"], swiftSettings: gstSwiftSettings),
         .target(name: "TurboJPEG", dependencies: ["CTurboJPEG"], path: "Sources/TurboJPEG"),
 
+        // The age v1 file format (encrypted recordings): framing ours, cryptography swift-crypto's.
+        .target(name: "Age", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Sources/Age"),
+
         // The core: frames, nodes, graphs, runtime. No C imports.
         .target(name: "MediaRouter", dependencies: [
             "Primitives",
@@ -71,21 +75,21 @@ let package = Package(
         .target(name: "FrameNodes", dependencies: ["MediaRouter", "FrameCodecs", "TurboJPEG"], path: "Plugins/FrameNodes"),
         .target(name: "NetGear", dependencies: ["MediaRouter", "ZeroMQ", "TurboJPEG", "FrameCodecs",
                                                .product(name: "Logging", package: "swift-log")], path: "Plugins/NetGear"),
-        .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer", .product(name: "Logging", package: "swift-log")],
+        .target(name: "GStreamerNodes", dependencies: ["MediaRouter", "GStreamer", "Age", .product(name: "Logging", package: "swift-log")],
                 path: "Plugins/GStreamerNodes"),
         .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameCodecs", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),
 
         // Command-line tools.
         .executableTarget(name: "media-router", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ",
+            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ", "Age",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "FrameCodecs", "ZeroMQ", "NetGear", "TurboJPEG",
+            "MediaRouter", "BuiltInPlugins", "FrameCodecs", "ZeroMQ", "NetGear", "TurboJPEG", "Age",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/media-router-bench"),
@@ -99,6 +103,7 @@ let package = Package(
         .testTarget(name: "FrameNodesTests", dependencies: ["FrameNodes", "TurboJPEG", "MediaRouter", "TestSupport"]),
         .testTarget(name: "NetGearTests", dependencies: ["NetGear", "ZeroMQ", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "GStreamerNodesTests", dependencies: ["GStreamerNodes", "GStreamer", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
+        .testTarget(name: "AgeTests", dependencies: ["Age", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
     ]
 )

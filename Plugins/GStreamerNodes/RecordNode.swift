@@ -1,3 +1,4 @@
+import Age
 import Foundation
 import GStreamer
 import Logging
@@ -24,6 +25,8 @@ final class RecordNode: SendableNode {
     let inputKinds: Set<MediaKind>
     let files: SegmentFiles
     private let shared = Locked(Shared())
+    /// The age recipients of every segment, read at start; nil when recording in the clear.
+    private let recipients = Locked<[X25519Recipient]?>(nil)
 
     init(config: RecordConfig, context: NodeContext) {
         self.config = config
@@ -39,6 +42,17 @@ final class RecordNode: SendableNode {
         if inputKinds.contains(.jpeg) { elements += config.plan(for: .jpeg).elements }
         if let missing = GStreamerHints.checkInstalled(Array(Set(elements)).sorted()) {
             throw RouterError(.startFailed, missing)
+        }
+        if let encryption = config.encryption {
+            // Read again at each start: the recipients file may have changed since validation.
+            let list: [X25519Recipient]
+            do {
+                list = try encryption.recipients()
+            } catch {
+                throw RouterError(.startFailed, "\(error)", permanent: true)
+            }
+            recipients.withLock { $0 = list }
+            logger.info("encrypting recordings to \(list.count) age recipient\(list.count == 1 ? "" : "s"): \(list.map(\.fingerprint).joined(separator: ", "))")
         }
         try files.prepare()
         // Finished files of earlier runs may already be more than retention allows.
@@ -116,7 +130,7 @@ final class RecordNode: SendableNode {
     private func openSession(for frame: Frame) throws -> RecordSession {
         let session: RecordSession
         do {
-            session = try RecordSession(first: frame, config: config, files: files, name: name, logger: logger)
+            session = try RecordSession(first: frame, config: config, files: files, recipients: recipients.value, name: name, logger: logger)
         } catch let error as RouterError {
             throw error
         } catch {
@@ -188,11 +202,13 @@ final class RecordSession: Sendable {
     let pipeline: Pipeline
     let source: AppSrc
     let watch: BusWatch
+    /// The encrypted path's segment writers; nil when recording in the clear.
+    let encryption: EncryptedSegments?
     /// Fires once the stream ended and every segment closed, or at the first error.
     let completed = Event()
     private let progress = Locked(Progress())
 
-    init(first frame: Frame, config: RecordConfig, files: SegmentFiles, name: String, logger: Logger) throws {
+    init(first frame: Frame, config: RecordConfig, files: SegmentFiles, recipients: [X25519Recipient]?, name: String, logger: Logger) throws {
         key = Key(frame)
         let framerate = FrameRates.fraction(forFrameDuration: frame.duration)
         plan = config.plan(for: frame.format, width: frame.width, height: frame.height, framerate: framerate)
@@ -210,11 +226,27 @@ final class RecordSession: Sendable {
         source.maxBytes = 0
         source.maxBuffers = 8
         let mux = try pipeline.requireElement(named: "splitmuxsink")
-        try mux.connectFormatLocationFull { _ in files.nextPath() }
         let completed = self.completed
         let progress = self.progress
+        if let recipients, config.encryption != nil {
+            let segments = EncryptedSegments(recipients: recipients, files: files, sync: config.fsync,
+                                             maxUnwritten: config.encryption?.maxUnwritten, logger: logger) { failed in
+                // A segment's thread may end after the stream's end reached the bus.
+                if failed || (progress.value.endOfStream && files.openPaths.isEmpty) { completed.signal() }
+            }
+            try segments.attach(to: mux, in: pipeline)
+            encryption = segments
+        } else {
+            try mux.connectFormatLocationFull { _ in files.nextPath() }
+            encryption = nil
+        }
+        let encrypted = encryption != nil
+        let encryption = self.encryption
         watch = BusWatch(pipeline: pipeline, name: name, logger: logger) { message in
             switch message {
+            case .element(_, "splitmuxsink-fragment-opened", _) where encrypted, .element(_, "splitmuxsink-fragment-closed", _) where encrypted:
+                // EncryptedSegments reports its own files (appsink has no location).
+                if progress.value.endOfStream, files.openPaths.isEmpty { completed.signal() }
             case let .element(_, "splitmuxsink-fragment-opened", fields):
                 if let location = fields["location"] {
                     logger.debug("recording to \(location)")
@@ -228,7 +260,7 @@ final class RecordSession: Sendable {
                 progress.withLock { $0.endOfStream = true }
                 if files.openPaths.isEmpty { completed.signal() }
             case .error:
-                let open = files.openPaths
+                let open = files.openPaths.union(encryption?.failedPaths ?? [])
                 progress.withLock { $0.failedPaths = open }
                 completed.signal()
             default:
@@ -245,10 +277,14 @@ final class RecordSession: Sendable {
         }
     }
 
-    var failure: String? { watch.failure }
-    var failedPaths: Set<String> { progress.value.failedPaths }
+    var failure: String? { watch.failure ?? encryption?.failure }
+    var failedPaths: Set<String> { progress.value.failedPaths.union(encryption?.failedPaths ?? []) }
 
     func push(_ frame: Frame, pts: Int64) throws {
+        if let failure = encryption?.failure {
+            completed.signal()
+            throw RouterError(.io, failure)
+        }
         try AppSrcFeed.push(frame, to: source, pts: pts, keyframe: frame.format == .jpeg ? true : nil)
     }
 
@@ -265,6 +301,7 @@ final class RecordSession: Sendable {
     func finish(timeout: Double) -> Bool {
         endStream()
         let done = completed.wait(timeout: timeout)
+        encryption?.abort()
         pipeline.stop()
         watch.close()
         return done && failure == nil
@@ -272,6 +309,7 @@ final class RecordSession: Sendable {
 
     /// Stops without finalizing, for a node thread leaving by an error.
     func abort() {
+        encryption?.abort()
         pipeline.stop()
         watch.close()
     }

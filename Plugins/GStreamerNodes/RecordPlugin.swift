@@ -31,7 +31,7 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
         OptionSpec("max_total_size", .byteSize, doc: "delete the oldest finished files while the files of this template take more than this (e.g. 20GB)"),
         OptionSpec("fsync", .bool, default: .bool(false), doc: "write with O_SYNC so that even a power loss loses nothing written (slower)"),
         ElementProperties.spec(main: "the encoder (x264enc, vp8enc or jpegenc)"),
-    ]
+    ] + RecordEncryption.options
 
     public static func accepts(_ options: NodeOptions) -> Set<MediaKind> { [.raw, .jpeg] }
 
@@ -56,6 +56,29 @@ public struct GStreamerRecordPlugin: NodePlugin, RestartDefaulting {
         if let problem = config.codec.problem(in: config.container) {
             diagnostics.error("option 'codec' of \(kind): \(problem)", at: codecLocation)
             return
+        }
+        if config.encryption == nil, config.template.lowercased().hasSuffix(RecordEncryption.fileSuffix) {
+            diagnostics.error("option 'path' of \(kind): the file name ends in .age but the recording is not encrypted; set encrypt_to or encrypt_to_file, or drop the .age",
+                              at: options.location(of: "path"))
+            return
+        }
+        if config.encryption == nil, options.isSet("max_unwritten") {
+            diagnostics.error("option 'max_unwritten' of \(kind) applies only to encrypted recordings (encrypt_to or encrypt_to_file)",
+                              at: options.location(of: "max_unwritten"))
+            return
+        }
+        if let encryption = config.encryption {
+            do {
+                _ = try encryption.recipients(bothSet: options.isSet("encrypt_to") && options.isSet("encrypt_to_file"))
+            } catch {
+                diagnostics.error("\(error)", at: options.location(of: error.option))
+                return
+            }
+            if let problem = RecordEncryption.problem(with: config.container) {
+                diagnostics.error("option 'container' of \(kind): \(problem)",
+                                  at: options.location(of: options.isSet("container") ? "container" : options.isSet("path") ? "path" : "encrypt_to"))
+                return
+            }
         }
         let kinds = context.inputKinds.isEmpty ? [MediaKind.raw] : context.inputKinds.filter { $0 != .array }.sorted { $0.rawValue < $1.rawValue }
         for input in kinds {
@@ -106,6 +129,15 @@ enum RecordContainer: String, CaseIterable, Sendable {
         }
     }
 
+    /// When encrypting, the file is append-only: Matroska is written streamable (no seeking
+    /// back for the duration and index; players still show both), MPEG-TS is always forward.
+    func muxerProperties(encrypted: Bool) -> String? {
+        switch self {
+        case .mkv where encrypted: return "properties,streamable=true"
+        default: return muxerProperties
+        }
+    }
+
     /// matroskamux is left seekable (not streamable) so that a clean stop writes the duration
     /// and the index; a killed file still plays, it only lacks them. mp4mux writes a moov first
     /// and a fragment every 250 ms (what a crash can lose), and rewrites a complete moov on a
@@ -148,6 +180,8 @@ struct RecordConfig: Sendable {
     var retention: Retention
     var fsync: Bool
     var properties: [(String, String)]
+    /// Where segments are encrypted to, if they are.
+    var encryption: RecordEncryption?
 
     struct Retention: Sendable {
         var maxFiles: Int?
@@ -159,6 +193,8 @@ struct RecordConfig: Sendable {
     init(_ o: NodeOptions, nodeName: String) {
         self.nodeName = nodeName
         var template = o.resolvePath(o.string("path") ?? "recordings/{node}-%Y%m%d-%H%M%S.mkv")
+        // NAME.mkv.age: the .age is added to every encrypted segment anyway.
+        if RecordEncryption(o) != nil, template.lowercased().hasSuffix(RecordEncryption.fileSuffix) { template.removeLast(RecordEncryption.fileSuffix.count) }
         let ext = (template as NSString).pathExtension
         let explicit = o.isSet("container") ? RecordContainer(rawValue: o.string("container") ?? "") : nil
         if o.isSet("path") {
@@ -179,6 +215,7 @@ struct RecordConfig: Sendable {
         retention = Retention(maxFiles: o.int("max_files"), maxAge: o.duration("max_age"), maxTotalSize: o.bytes("max_total_size"))
         fsync = o.bool("fsync")
         properties = o.stringMap("properties")
+        encryption = RecordEncryption(o)
     }
 
     var fileNameTemplate: String { (template as NSString).lastPathComponent }
@@ -232,7 +269,7 @@ struct RecordPlan: Sendable {
     }
 
     var elements: [String] {
-        var e = ["appsrc", "splitmuxsink", config.container.muxer, "filesink"]
+        var e = ["appsrc", "splitmuxsink", config.container.muxer, config.encryption == nil ? "filesink" : "appsink"]
         if format == .jpeg { e.append("jpegparse") }
         switch codec {
         case .h264: e += ["videoconvert", "x264enc", "h264parse"] + (format == .jpeg ? ["jpegdec"] : [])
@@ -273,11 +310,19 @@ struct RecordPlan: Sendable {
         case .auto:
             break
         }
+        let encrypted = config.encryption != nil
         var sink = "splitmuxsink name=splitmuxsink async-finalize=true muxer-factory=\(config.container.muxer)"
-        if let muxerProperties = config.container.muxerProperties { sink += " muxer-properties=\(LaunchText.quote(muxerProperties))" }
-        // buffer-mode=2 is "unbuffered": every buffer reaches the kernel at once, so a killed
-        // process loses nothing already muxed. The nick would be silently ignored here.
-        sink += " sink-properties=\(LaunchText.quote("properties,buffer-mode=2" + (config.fsync ? ",o-sync=true" : "")))"
+        if let muxerProperties = config.container.muxerProperties(encrypted: encrypted) { sink += " muxer-properties=\(LaunchText.quote(muxerProperties))" }
+        if encrypted {
+            // One appsink per segment, drained by EncryptedSegments: the muxer's bytes reach
+            // no file before they are encrypted. Not synchronised to the clock (as filesink);
+            // a bounded queue pushes back on the muxer rather than grow without limit.
+            sink += " sink-factory=appsink sink-properties=\(LaunchText.quote("properties,sync=false,max-buffers=256,drop=false,emit-signals=false"))"
+        } else {
+            // buffer-mode=2 is "unbuffered": every buffer reaches the kernel at once, so a killed
+            // process loses nothing already muxed. The nick would be silently ignored here.
+            sink += " sink-properties=\(LaunchText.quote("properties,buffer-mode=2" + (config.fsync ? ",o-sync=true" : "")))"
+        }
         if config.segmentNanoseconds > 0 {
             sink += " max-size-time=\(config.segmentNanoseconds)"
             if ownsEncoder && codec != .mjpeg { sink += " send-keyframe-requests=true" }

@@ -39,6 +39,8 @@ final class SegmentFiles: Sendable {
     let retention: RecordConfig.Retention
     let logger: Logger
     let counters: NodeCounters
+    /// Added to every name: ".age" when segments are encrypted (NAME.mkv.age).
+    let suffix: String
     private let state = Locked(State())
     /// Matches the names this template makes (any time, any -N suffix), for retention.
     private let namePattern: String
@@ -49,7 +51,8 @@ final class SegmentFiles: Sendable {
         retention = config.retention
         self.logger = logger
         self.counters = counters
-        namePattern = Self.pattern(forFileName: (template as NSString).lastPathComponent)
+        suffix = config.encryption == nil ? "" : RecordEncryption.fileSuffix
+        namePattern = Self.pattern(forFileName: (template as NSString).lastPathComponent, suffix: suffix)
     }
 
     /// The part of the template's folder that has no time fields: it must exist before anything
@@ -98,10 +101,10 @@ final class SegmentFiles: Sendable {
         return state.withLock { s in
             let stem = (expanded as NSString).deletingPathExtension
             let ext = (expanded as NSString).pathExtension
-            var path = expanded
+            var path = expanded + suffix
             var n = 1
             while s.handedOut.contains(path) || FileManager.default.fileExists(atPath: path) {
-                path = "\(stem)-\(n)" + (ext.isEmpty ? "" : ".\(ext)")
+                path = "\(stem)-\(n)" + (ext.isEmpty ? "" : ".\(ext)") + suffix
                 n += 1
             }
             s.handedOut.insert(path)
@@ -259,7 +262,7 @@ final class SegmentFiles: Sendable {
 
     /// A regular expression for the file names a template makes: strftime fields become digit
     /// runs, and the `-N` that makes a name unique may precede the extension.
-    static func pattern(forFileName template: String) -> String {
+    static func pattern(forFileName template: String, suffix: String = "") -> String {
         let ext = (template as NSString).pathExtension
         let stem = ext.isEmpty ? template : String(template.dropLast(ext.count + 1))
         func convert(_ text: String) -> String {
@@ -286,6 +289,6 @@ final class SegmentFiles: Sendable {
             }
             return out
         }
-        return "^" + convert(stem) + "(-[0-9]+)?" + (ext.isEmpty ? "" : "\\." + convert(ext)) + "$"
+        return "^" + convert(stem) + "(-[0-9]+)?" + (ext.isEmpty ? "" : "\\." + convert(ext)) + NSRegularExpression.escapedPattern(for: suffix) + "$"
     }
 }

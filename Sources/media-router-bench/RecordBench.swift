@@ -1,3 +1,4 @@
+import Age
 import ArgumentParser
 import Foundation
 import MediaRouter
@@ -14,9 +15,13 @@ struct RecordBench: ParsableCommand {
     @Option(help: "Concurrent recording counts to try for the sustained-streams test.") var counts: String = "1,2,4,8,16,32,48,64,96,128"
     @Option(help: "Folder to record into (default: a temporary folder on the main disk).") var folder: String?
     @Option(help: "Write a Markdown report here.") var report: String?
+    @Option(help: "Which recordings the sustained-streams test tries: plain, encrypted (age, encrypt_to) or both.")
+    var sustainedMode: String = "both"
 
     func run() throws {
         let router = try routerExecutable()
+        // Encrypted runs write to a throwaway recipient: only the cost is measured.
+        let encrypt = ", encrypt_to: \(X25519Identity.generate().recipient)"
         let base = folder ?? NSTemporaryDirectory() + "mr-recbench-\(getpid())"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         defer { if folder == nil { try? FileManager.default.removeItem(atPath: base) } }
@@ -31,6 +36,10 @@ struct RecordBench: ParsableCommand {
              "cam: {kind: gst.capture, source: \"videotestsrc is-live=true horizontal-speed=8\", width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/cj-%H%M%S.mkv\"}"),
             ("JPEG camera (frames arrive encoded) -> mjpeg passthrough -> mkv",
              "cam: {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/mj-%H%M%S.mkv\"}"),
+            ("age-encrypted: videotestsrc (moving) -> x264 (h264) -> mkv.age",
+             "cam: {kind: gst.capture, source: \"videotestsrc is-live=true horizontal-speed=8\", width: 1280, height: 720, framerate: 30}\n  rec: {kind: gst.record, input: cam, codec: h264, path: \"DIR/h264-%H%M%S.mkv\"\(encrypt)}"),
+            ("age-encrypted: JPEG camera -> mjpeg passthrough -> mkv.age",
+             "cam: {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n  rec: {kind: gst.record, input: cam, codec: mjpeg, path: \"DIR/mj-%H%M%S.mkv\"\(encrypt)}"),
             ("JPEG camera -> nothing (the source alone, for reference)",
              "cam: {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n  out: {kind: frame.discard, input: cam}"),
         ]
@@ -42,33 +51,39 @@ struct RecordBench: ParsableCommand {
             cpu.add([label, fmt(r.cpuPercent, 1), "\(recorded)", fmt(Double(recorded) / r.seconds, 1), fmt(Double(r.bytes) / 1e6, 1)])
         }
 
-        var sustained = Table(["recordings", "CPU %", "min fps per recording", "frames dropped", "MB/s written", "sustained"])
-        print("\n== Concurrent 720p30 MJPEG passthrough recordings in one process ==")
-        var best = 0
-        for n in counts.split(separator: ",").compactMap({ Int($0) }) {
-            let dir = base + "/n\(n)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            var yaml = "nodes:\n"
-            for i in 0..<n {
-                yaml += "  cam\(i): {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n"
-                yaml += "  rec\(i): {kind: gst.record, input: cam\(i), codec: mjpeg, path: \"\(dir)/r\(i)-%H%M%S.mkv\"}\n"
+        var sustained = Table(["recordings", "encrypted", "CPU %", "min fps per recording", "frames dropped", "MB/s written", "sustained"])
+        var best: [String: Int] = [:]
+        let modes = sustainedMode == "both" ? ["plain", "encrypted"] : [sustainedMode]
+        for mode in modes {
+            print("\n== Concurrent 720p30 MJPEG passthrough recordings in one process (\(mode)) ==")
+            best[mode] = 0
+            for n in counts.split(separator: ",").compactMap({ Int($0) }) {
+                let dir = base + "/n\(n)-\(mode)"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                var yaml = "nodes:\n"
+                for i in 0..<n {
+                    yaml += "  cam\(i): {kind: frame.generate, width: 1280, height: 720, framerate: 30, format: JPEG}\n"
+                    yaml += "  rec\(i): {kind: gst.record, input: cam\(i), codec: mjpeg, path: \"\(dir)/r\(i)-%H%M%S.mkv\"\(mode == "encrypted" ? encrypt : "")}\n"
+                }
+                let r = try runGraph(router: router, yaml: yaml, dir: dir)
+                let per = (0..<n).map { Double(r.frames["rec\($0)"] ?? 0) / r.seconds }
+                let dropped = (0..<n).reduce(0) { $0 + (r.dropped["rec\($1)"] ?? 0) }
+                // Frames the sources could not hand over (their queue to the recorder was full) show
+                // up as a source rate below 30: the recorder fell behind.
+                let minFPS = per.min() ?? 0
+                let ok = dropped == 0 && minFPS >= 29.5
+                if ok { best[mode] = n }
+                sustained.add(["\(n)", mode == "encrypted" ? "yes" : "no", fmt(r.cpuPercent, 0), fmt(minFPS, 1), "\(dropped)",
+                               fmt(Double(r.bytes) / 1e6 / r.seconds, 0), ok ? "yes" : "no"])
+                try? FileManager.default.removeItem(atPath: dir)
+                if !ok { break }
             }
-            let r = try runGraph(router: router, yaml: yaml, dir: dir)
-            let per = (0..<n).map { Double(r.frames["rec\($0)"] ?? 0) / r.seconds }
-            let dropped = (0..<n).reduce(0) { $0 + (r.dropped["rec\($1)"] ?? 0) }
-            // Frames the sources could not hand over (their queue to the recorder was full) show
-            // up as a source rate below 30: the recorder fell behind.
-            let minFPS = per.min() ?? 0
-            let ok = dropped == 0 && minFPS >= 29.5
-            if ok { best = n }
-            sustained.add(["\(n)", fmt(r.cpuPercent, 0), fmt(minFPS, 1), "\(dropped)", fmt(Double(r.bytes) / 1e6 / r.seconds, 0), ok ? "yes" : "no"])
-            try? FileManager.default.removeItem(atPath: dir)
-            if !ok { break }
         }
+        let bestText = modes.map { "\($0): \(best[$0] ?? 0)" }.joined(separator: ", ")
         print("\n" + cpu.text + "\n\n" + sustained.text)
-        print("\nLargest number of concurrent 720p30 MJPEG passthrough recordings sustained: \(best)")
+        print("\nLargest number of concurrent 720p30 MJPEG passthrough recordings sustained: \(bestText)")
         if let report {
-            let md = "# Recording benchmark\n\n\(hostDescription())\n\nEach run is one `media-router run` process for \(Int(duration)) s; CPU is that process's user+system time over wall time (100 % = one core). The JPEG picture is a textured 1280x720 still, about 250 KB at quality 85.\n\n## CPU per 1280x720 30 fps stream\n\n" + cpu.markdown + "\n## Concurrent 1280x720 30 fps MJPEG passthrough recordings in one process\n\n" + sustained.markdown + "\nLargest number sustained without dropping frames: **\(best)**.\n"
+            let md = "# Recording benchmark\n\n\(hostDescription())\n\nEach run is one `media-router run` process for \(Int(duration)) s; CPU is that process's user+system time over wall time (100 % = one core). The JPEG picture is a textured 1280x720 still, about 250 KB at quality 85.\n\n## CPU per 1280x720 30 fps stream\n\n" + cpu.markdown + "\n## Concurrent 1280x720 30 fps MJPEG passthrough recordings in one process\n\n" + sustained.markdown + "\nLargest number sustained without dropping frames: **\(bestText)**.\n"
             try md.write(toFile: report, atomically: true, encoding: .utf8)
             print("report written to \(report)")
         }
@@ -86,7 +101,7 @@ struct RecordBench: ParsableCommand {
     /// when the segment closes, so the files themselves are measured).
     func recordedBytes(in dir: String) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.filter { $0.hasSuffix(".mkv") }.reduce(0) { total, name in
+        return names.filter { $0.hasSuffix(".mkv") || $0.hasSuffix(".mkv.age") }.reduce(0) { total, name in
             total + ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.size] as? Int) ?? 0)
         }
     }

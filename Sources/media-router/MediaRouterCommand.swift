@@ -14,7 +14,7 @@ struct MediaRouterCommand: AsyncParsableCommand {
         node kind and `media-router plugins KIND` for its options.
         """,
         version: MediaRouterVersion.string,
-        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, PluginsCommand.self, GraphCommand.self, KeysCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, PluginsCommand.self, GraphCommand.self, KeysCommand.self, RecordingsCommand.self],
         defaultSubcommand: nil
     )
 }

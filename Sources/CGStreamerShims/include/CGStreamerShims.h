@@ -103,4 +103,20 @@ gulong CGStreamerShims_connect_format_location(GstElement *element, gboolean ful
                                                void *_Nullable user_data,
                                                GDestroyNotify release);
 
+/// Called with the element a signal of signature `void (GstElement *self, GstElement *element)`
+/// carries (splitmuxsink's "sink-added" and "muxer-added"), on the emitting thread.
+typedef void (*CGStreamerShims_ElementSignalFunc)(void *_Nullable user_data, GstElement *element);
+
+/// Connects `func` to such a signal; 0 (and `release` called at once) when the element has no
+/// signal of that name. `release` runs once, when the handler is disconnected or the element
+/// is destroyed.
+gulong CGStreamerShims_connect_element_signal(GstElement *element, const gchar *signal_name,
+                                              CGStreamerShims_ElementSignalFunc func,
+                                              void *_Nullable user_data,
+                                              GDestroyNotify release);
+
+/// Emits an action signal that takes no arguments and returns nothing (splitmuxsink's
+/// "split-now"); FALSE when the element has no such signal.
+gboolean CGStreamerShims_emit_action(GstElement *element, const gchar *signal_name);
+
 #pragma clang assume_nonnull end
