@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // Dependencies point one way: C libraries -> Swift wrappers -> plugins -> BuiltInPlugins -> CLI.
@@ -15,7 +15,7 @@ let gstSwiftSettings: [SwiftSetting] = [.unsafeFlags(gstIncludes.flatMap { ["-Xc
 
 let package = Package(
     name: "media-router",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "media-router", targets: ["media-router"]),
         .executable(name: "media-router-bench", targets: ["media-router-bench"]),
@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        // The control plane: HTTP server, Prometheus text, and an HTTP client for its tests.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         // System libraries: one pkg-config name each.
@@ -66,6 +70,17 @@ let package = Package(
         .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),
 
+        // The control plane: HTTP API, metrics, dashboard and previews over a running GraphService.
+        .target(name: "ControlPlane", dependencies: [
+            "MediaRouter", "ZeroMQ", "TurboJPEG",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Sources/ControlPlane"),
+
         // Command-line tools.
         .executableTarget(name: "media-router", dependencies: [
             "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ",
@@ -87,6 +102,11 @@ let package = Package(
         .testTarget(name: "FrameNodesTests", dependencies: ["FrameNodes", "TurboJPEG", "MediaRouter", "TestSupport"]),
         .testTarget(name: "NetGearTests", dependencies: ["NetGear", "ZeroMQ", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "GStreamerNodesTests", dependencies: ["GStreamerNodes", "GStreamer", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: [
+            "ControlPlane", "MediaRouter", "BuiltInPlugins", "ZeroMQ", "TurboJPEG", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
     ]
 )
