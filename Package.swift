@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way: C libraries -> Swift wrappers -> plugins -> BuiltInPlugins -> CLI.
+// Primitives (locks, edit distance) depends on nothing; the wrappers and the core use it.
 // The core (MediaRouter) imports no C module and no plugin.
 #if arch(arm64)
 let multiarch = "aarch64-linux-gnu"
@@ -49,15 +50,20 @@ let package = Package(
         .target(name: "CGStreamerShims", dependencies: ["CGStreamer", "CGStreamerApp"],
                 path: "Sources/CGStreamerShims", cSettings: gstCSettings),
 
+        // Locks and edit distance, shared by the wrappers and the core; depends on nothing.
+        .target(name: "Primitives", path: "Sources/Primitives"),
+
         // Swift wrappers over the C libraries.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "CSodium"], path: "Sources/ZeroMQ", exclude: ["README.md"]),
-        .target(name: "GStreamer", dependencies: ["CGStreamer", "CGStreamerApp", "CGStreamerShims"],
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "CSodium", "Primitives"], path: "Sources/ZeroMQ", exclude: ["README.md"]),
+        .target(name: "GStreamer", dependencies: ["CGStreamer", "CGStreamerApp", "CGStreamerShims", "Primitives"],
                 path: "Sources/GStreamer", exclude: ["README.md"], swiftSettings: gstSwiftSettings),
         .target(name: "TurboJPEG", dependencies: ["CTurboJPEG"], path: "Sources/TurboJPEG"),
 
         // The core: frames, nodes, graphs, runtime. No C imports.
         .target(name: "MediaRouter", dependencies: [
+            "Primitives",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ], path: "Sources/MediaRouter"),
 
@@ -87,6 +93,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
             "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG",
@@ -96,6 +103,7 @@ let package = Package(
 
         // Tests: one target per module, plus end-to-end tests that run real graphs.
         .target(name: "TestSupport", dependencies: ["MediaRouter", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "MediaRouter", "TestSupport"]),
         .testTarget(name: "MediaRouterTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "MediaRouter", "TestSupport"]),
         .testTarget(name: "GStreamerTests", dependencies: ["GStreamer", "MediaRouter", "TestSupport"]),

@@ -109,7 +109,7 @@ final class CaptureNode: SendableNode {
         } catch {
             if stopping { return .stopped }
             if passthrough { return .passthroughRefused }
-            throw RouterError(.nodeFailed, "\(error)")
+            throw RouterError(.nodeFailed, cause: error)
         }
         if started == .noPreroll {
             // A live source paces itself; waiting on the clock would only add latency, and when

@@ -38,12 +38,12 @@ enum ElementProperties {
             do {
                 element = try pipeline.requireElement(named: elementName)
             } catch let error as GStreamerError {
-                throw RouterError(.badInput, "'\(key)': \(error.message)")
+                throw RouterError(.badInput, "'\(key)'", cause: error)
             }
             do {
                 try element.setProperty(property, fromString: value)
             } catch let error as GStreamerError {
-                throw RouterError(.badInput, error.message)
+                throw RouterError(.badInput, cause: error)
             }
         }
     }

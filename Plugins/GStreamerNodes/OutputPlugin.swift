@@ -108,7 +108,7 @@ final class OutputNode: SendableNode {
         } catch {
             pipeline.stop()
             watch.close()
-            throw RouterError(.startFailed, "\(error)")
+            throw RouterError(.startFailed, cause: error)
         }
         shared.withLock {
             $0.pipeline = pipeline
@@ -158,7 +158,7 @@ final class OutputNode: SendableNode {
             } catch let error as GStreamerError where error.code == .flushing || error.code == .endOfStream {
                 break
             } catch {
-                throw RouterError(.nodeFailed, watch.failure ?? "\(error)")
+                throw watch.failure.map { RouterError(.nodeFailed, $0) } ?? RouterError(.nodeFailed, cause: error)
             }
         }
         if shared.value.stopping { return }

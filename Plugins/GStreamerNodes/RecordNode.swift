@@ -100,9 +100,10 @@ final class RecordNode: SendableNode {
                 break
             } catch {
                 // The element's own error on the bus says more than the refused push.
-                let problem = current.failure == nil ? nil : Self.folderProblem(of: current.failedPaths.isEmpty ? files.openPaths : current.failedPaths,
-                                                                                  fixedFolder: files.fixedFolder)
-                throw RouterError(.nodeFailed, "recording failed: \(current.failure ?? "\(error)")\(problem.map { " (\($0.message))" } ?? "")",
+                guard let failure = current.failure else { throw RouterError(.nodeFailed, "recording failed", cause: error) }
+                let problem = Self.folderProblem(of: current.failedPaths.isEmpty ? files.openPaths : current.failedPaths,
+                                                 fixedFolder: files.fixedFolder)
+                throw RouterError(.nodeFailed, "recording failed: \(failure)\(problem.map { " (\($0.message))" } ?? "")",
                                   permanent: problem?.permanent ?? false)
             }
         }

@@ -160,7 +160,7 @@ final class TransformNode: SendableNode {
             try pipeline.play(timeout: 0)
         } catch {
             pulled.signal()
-            throw RouterError(.nodeFailed, "\(error)")
+            throw RouterError(.nodeFailed, cause: error)
         }
         startThread(name: "pull:\(name)") { [self] in
             defer { pulled.signal() }
@@ -193,7 +193,7 @@ final class TransformNode: SendableNode {
                 break
             } catch {
                 // The element's own error on the bus says more than the refused push.
-                throw RouterError(.nodeFailed, watch.failure ?? "\(error)")
+                throw watch.failure.map { RouterError(.nodeFailed, $0) } ?? RouterError(.nodeFailed, cause: error)
             }
         }
         if !ended { try? source.endOfStream() }

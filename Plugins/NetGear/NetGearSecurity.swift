@@ -93,7 +93,7 @@ enum NetGearKeys {
         do {
             store = try VidgearKeyStore(customCertLocation: config.certLocation)
         } catch {
-            throw RouterError(.security, "\(error)")
+            throw RouterError(.security, cause: error)
         }
         let mode = config.secureMode == 2 ? "IronHouse" : "StoneHouse"
         if config.isCurveServer {
@@ -115,7 +115,7 @@ enum NetGearKeys {
             } catch let e as RouterError {
                 throw e
             } catch {
-                throw RouterError(.security, "\(error)")
+                throw RouterError(.security, cause: error)
             }
         }
         do {

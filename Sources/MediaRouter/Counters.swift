@@ -11,9 +11,14 @@ public final class NodeCounters: Sendable {
     /// Frames lost upstream, seen as gaps in sequence numbers.
     public let lost = Atomic<Int>(0)
     public let errors = Atomic<Int>(0)
-    let latencyTotal = Atomic<Int>(0)
-    let latencyCount = Atomic<Int>(0)
+    /// Capture-to-output latency, as a histogram.
+    public let latency = LatencyRecorder()
+    /// The node's connected peers (network nodes).
+    public let peers = PeerTable()
     private let extras = Mutex<[String: Int]>([:])
+    /// Names in `extras` that are levels (`set`) or drop reasons (`countDropped(reason:)`).
+    private let gaugeNames = Mutex<Set<String>>([])
+    private let dropReasons = Mutex<Set<String>>([])
     private let notes = Mutex<[String: String]>([:])
 
     public init() {}
@@ -30,28 +35,28 @@ public final class NodeCounters: Sendable {
 
     public func countDropped(_ n: Int = 1, reason: String? = nil) {
         dropped.add(n, ordering: .relaxed)
-        if let reason { add(reason, n) }
+        if let reason {
+            dropReasons.withLock { _ = $0.insert(reason) }
+            add(reason, n)
+        }
     }
 
     /// Records one end-to-end latency sample in nanoseconds.
     public func recordLatency(nanoseconds: Int64) {
         guard nanoseconds >= 0, nanoseconds < 3_600_000_000_000 else { return }
-        latencyTotal.add(Int(nanoseconds), ordering: .relaxed)
-        latencyCount.add(1, ordering: .relaxed)
+        latency.record(nanoseconds: nanoseconds)
     }
 
-    public var averageLatencyMilliseconds: Double? {
-        let n = latencyCount.load(ordering: .relaxed)
-        guard n > 0 else { return nil }
-        return Double(latencyTotal.load(ordering: .relaxed)) / Double(n) / 1e6
-    }
+    public var averageLatencyMilliseconds: Double? { latency.snapshot.mean.map { $0 * 1e3 } }
 
     /// A named counter for things particular to a node kind ("malformed", "reconnects", ...).
     public func add(_ name: String, _ n: Int = 1) {
         extras.withLock { $0[name, default: 0] += n }
     }
 
+    /// A level that goes up and down ("peers"): a gauge in snapshots.
     public func set(_ name: String, _ value: Int) {
+        gaugeNames.withLock { _ = $0.insert(name) }
         extras.withLock { $0[name] = value }
     }
 
@@ -65,6 +70,18 @@ public final class NodeCounters: Sendable {
     }
 
     public var allNotes: [String: String] { notes.withLock { $0 } }
+
+    /// The kind's own counts split three ways: monotonic counters, levels, and drops by reason.
+    var split: (counters: [String: Int], gauges: [String: Double], drops: [String: Int]) {
+        let all = extraCounters
+        let gauges = gaugeNames.withLock { $0 }
+        let reasons = dropReasons.withLock { $0 }
+        var c: [String: Int] = [:], g: [String: Double] = [:], d: [String: Int] = [:]
+        for (k, v) in all {
+            if gauges.contains(k) { g[k] = Double(v) } else if reasons.contains(k) { d[k] = v } else { c[k] = v }
+        }
+        return (c, g, d)
+    }
 }
 
 /// A snapshot of one node's counters, for status lines, summaries and tests.

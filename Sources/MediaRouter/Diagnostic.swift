@@ -105,7 +105,9 @@ public struct GraphError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The error every part of the router throws for a failure at run time, shaped like
-/// swift-service-lifecycle's errors: a stable `code` plus a human message.
+/// swift-service-lifecycle's errors: a stable `code` plus a human message, and the error that
+/// caused it, kept whole so that callers can tell kinds apart (a ZeroMQ or GStreamer error code)
+/// instead of parsing text.
 public struct RouterError: Error, CustomStringConvertible, Sendable, Equatable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -121,37 +123,45 @@ public struct RouterError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var code: Code
+    /// What failed, in words; `description` adds the cause's own text after it. Empty when the
+    /// cause says everything.
     public var message: String
+    /// The underlying error (a `ZMQError`, a `GStreamerError`, another `RouterError`), if any.
+    public var cause: (any Error)?
     /// The node, started again, would fail the same way (a path that cannot hold files): the
     /// runtime then restarts it at most `RestartPolicy.permanentFailureRestarts` times even
     /// when its policy sets no limit, so that such a node fails the run instead of retrying forever.
     public var isPermanent: Bool
 
-    public init(_ code: Code, _ message: String, permanent: Bool = false) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, permanent: Bool = false) {
         self.code = code
         self.message = message
+        self.cause = cause
         self.isPermanent = permanent
     }
 
-    public var description: String { message }
+    /// An error that its cause describes completely: its description is the cause's.
+    public init(_ code: Code, cause: any Error, permanent: Bool = false) {
+        self.init(code, "", cause: cause, permanent: permanent)
+    }
+
+    /// The message, then ": " and the cause's text when there is a cause.
+    public var description: String {
+        guard let cause else { return message }
+        return message.isEmpty ? "\(cause)" : "\(message): \(cause)"
+    }
+
+    /// Equal when code, message, permanence and the cause's text are (an `any Error` has no
+    /// equality of its own).
+    public static func == (a: RouterError, b: RouterError) -> Bool {
+        a.code == b.code && a.message == b.message && a.isPermanent == b.isPermanent
+            && a.cause.map { "\($0)" } == b.cause.map { "\($0)" }
+    }
 }
 
-/// Edit distance, for "did you mean" suggestions.
+/// Edit distance between two names, ignoring case, for "did you mean" suggestions.
 public func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a.lowercased()), b = Array(b.lowercased())
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        cur[0] = i
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-        }
-        swap(&prev, &cur)
-    }
-    return prev[b.count]
+    editDistance(a.lowercased(), b.lowercased())
 }
 
 /// The closest candidate to `word`, if it is close enough to be a plausible typo.

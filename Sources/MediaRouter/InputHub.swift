@@ -34,70 +34,52 @@ struct RingBuffer<Element> {
     var first: Element? { count > 0 ? storage[head] : nil }
 }
 
-/// Counters of one edge.
-public final class EdgeCounters: Sendable {
-    public let dropped = Atomic<Int>(0)
-    public let depth = Atomic<Int>(0)
-    public let maxDepth = Atomic<Int>(0)
-    public init() {}
-}
-
 /// The input side of one node: a bounded queue per incoming edge, all behind one lock, so the
-/// node can wait for a frame from any of its inputs.
+/// node can wait for a frame from any of its inputs. The hub belongs to the node's supervisor
+/// and outlives the node: while a reload replaces the node, frames wait here for the new one.
 public final class InputHub: @unchecked Sendable {
-    // Safe: every mutable field is guarded by `cond`.
-    struct Edge {
+    // Safe: every mutable field is guarded by `cond` (a pthread mutex and condition variable).
+    struct Queue {
         var buffer: RingBuffer<Frame>
-        var policy: QueuePolicy
+        var settings: QueueSettings
         var open = true
-        let counters: EdgeCounters
+        let edge: EdgeQueue
     }
 
     private let cond = ConditionLock()
-    private var edges: [Edge] = []
+    /// Edges in the order they were added (reads go round-robin over them).
+    private var order: [Int] = []
+    private var queues: [Int: Queue] = [:]
+    private var nextID = 0
     private var nextEdge = 0
-    /// The consumer no longer reads (it ended, failed or is waiting to restart): frames are
-    /// counted as dropped instead of queued, and blocked producers are released.
+    /// The consumer does not read (it ended, failed, is waiting to restart, or has not started):
+    /// frames are counted as dropped instead of queued, and blocked producers are released.
     private var discarding = false
+    /// The running node is being replaced or stopped: `next` reports the end to it while the
+    /// queued frames stay for its successor.
+    private var interrupted = false
     private var aborted = false
     /// Threads waiting in `cond`: a broadcast is only needed when someone waits, which saves a
     /// futex call per frame on both sides of every edge.
     private var waiters = 0
+    /// Set while the consumer polls `signal` beside its own descriptors instead of waiting here.
+    private var armed = false
+    private var signal: WakePipe?
 
     /// Threads waiting for space or for a frame right now (for tests that must see a producer
     /// blocked rather than guess how long it takes to get there).
     var waitingThreads: Int { cond.withLock { waiters } }
 
-    /// Set while the consumer polls `signal` beside its own descriptors instead of waiting here.
-    private var armed = false
-    private var signal: InputSignal?
+    public init(discarding: Bool = false) { self.discarding = discarding }
 
     private func wakeWaiters() {
         if waiters > 0 { cond.broadcast() }
         if armed { armed = false; signal?.signal() }
     }
 
-    /// The descriptor a consumer polls beside its own; made on first use.
-    var signalDescriptor: Int32 {
-        cond.withLock {
-            if signal == nil { signal = InputSignal() }
-            return signal!.readFD
-        }
-    }
-
-    /// Arms the descriptor: false when a frame or the end is there now (nothing to wait for);
-    /// true when the descriptor becomes readable at the next frame, end or wake.
-    func armSignal() -> Bool {
-        cond.withLock {
-            if signal == nil { signal = InputSignal() }
-            signal!.drain()
-            if aborted || edges.contains(where: { !$0.buffer.isEmpty }) || edges.allSatisfy({ !$0.open }) {
-                armed = false
-                return false
-            }
-            armed = true
-            return true
-        }
+    private func wakeAll() {
+        cond.broadcast()
+        if armed { armed = false; signal?.signal() }
     }
 
     private func waitLocked() {
@@ -112,75 +94,126 @@ public final class InputHub: @unchecked Sendable {
         waiters -= 1
     }
 
-    public init() {}
-
-    /// Adds an edge and returns its index.
-    func addEdge(_ settings: QueueSettings, counters: EdgeCounters) -> Int {
+    /// Adds an edge from `from` and returns it; the producer pushes into it.
+    func addEdge(from: String, to: String = "", _ settings: QueueSettings, counters: EdgeCounters = EdgeCounters()) -> EdgeQueue {
         cond.withLock {
-            edges.append(Edge(buffer: RingBuffer(capacity: settings.size), policy: settings.policy, counters: counters))
-            return edges.count - 1
+            nextID += 1
+            let edge = EdgeQueue(from: from, to: to, counters: counters, hub: self, id: nextID)
+            queues[nextID] = Queue(buffer: RingBuffer(capacity: settings.size), settings: settings, edge: edge)
+            order.append(nextID)
+            return edge
         }
     }
 
-    /// Queues a frame from the producer of edge `e`. With `block` this waits for space.
-    func push(_ frame: Frame, edge e: Int) {
+    /// Removes an edge a reload no longer has: its queued frames are dropped (`rewired`) and a
+    /// producer blocked on it is released.
+    func removeEdge(_ edge: EdgeQueue) {
+        cond.withLock {
+            guard let q = queues.removeValue(forKey: edge.id) else { return }
+            if q.buffer.count > 0 { edge.counters.drop(q.buffer.count, .rewired) }
+            edge.counters.depth.store(0, ordering: .relaxed)
+            order.removeAll { $0 == edge.id }
+            if nextEdge >= order.count { nextEdge = 0 }
+            wakeAll()
+        }
+    }
+
+    /// Changes an edge's queue size or policy in place, keeping its frames (the oldest are
+    /// dropped when the new size is smaller).
+    func reconfigure(_ edge: EdgeQueue, _ settings: QueueSettings) {
+        cond.withLock {
+            guard var q = queues[edge.id] else { return }
+            var buffer = RingBuffer<Frame>(capacity: settings.size)
+            while let f = q.buffer.removeFirst() {
+                if buffer.isFull {
+                    _ = buffer.removeFirst()
+                    edge.counters.drop(1, .rewired)
+                }
+                buffer.append(f)
+            }
+            q.buffer = buffer
+            q.settings = settings
+            queues[edge.id] = q
+            wakeAll()
+        }
+    }
+
+    func settings(of edge: EdgeQueue) -> QueueSettings {
+        cond.withLock { queues[edge.id]?.settings ?? .live }
+    }
+
+    /// Every edge, in order.
+    var edges: [EdgeQueue] { cond.withLock { order.compactMap { queues[$0]?.edge } } }
+
+    /// Queues a frame from the producer of `edge`. With `block` this waits for space.
+    func push(_ frame: Frame, into edge: EdgeQueue) {
         cond.withLock {
             while true {
-                if discarding || aborted || !edges[e].open {
-                    edges[e].counters.dropped.add(1, ordering: .relaxed)
+                guard let q = queues[edge.id], q.open else {
+                    edge.counters.drop(1, .rewired)
                     return
                 }
-                if !edges[e].buffer.isFull { break }
-                switch edges[e].policy {
+                if discarding || aborted {
+                    edge.counters.drop(1, .consumerDown)
+                    return
+                }
+                if !q.buffer.isFull { break }
+                switch q.settings.policy {
                 case .dropOldest:
-                    _ = edges[e].buffer.removeFirst()
-                    edges[e].counters.dropped.add(1, ordering: .relaxed)
+                    _ = queues[edge.id]!.buffer.removeFirst()
+                    edge.counters.drop(1, .queueFull)
                 case .block:
                     waitLocked()
                     continue
                 }
             }
-            edges[e].buffer.append(frame)
-            let depth = edges[e].buffer.count
-            edges[e].counters.depth.store(depth, ordering: .relaxed)
-            if depth > edges[e].counters.maxDepth.load(ordering: .relaxed) {
-                edges[e].counters.maxDepth.store(depth, ordering: .relaxed)
+            queues[edge.id]!.buffer.append(frame)
+            let depth = queues[edge.id]!.buffer.count
+            edge.counters.depth.store(depth, ordering: .relaxed)
+            if depth > edge.counters.maxDepth.load(ordering: .relaxed) {
+                edge.counters.maxDepth.store(depth, ordering: .relaxed)
             }
             wakeWaiters()
         }
     }
 
-    /// The producer of edge `e` ended: once its queue drains, that input is at its end.
-    func finish(edge e: Int) {
+    /// The producer of `edge` ended: once its queue drains, that input is at its end.
+    func finish(_ edge: EdgeQueue) {
         cond.withLock {
-            edges[e].open = false
-            cond.broadcast()
-            if armed { armed = false; signal?.signal() }
+            queues[edge.id]?.open = false
+            wakeAll()
         }
     }
 
     public enum Next {
-        case frame(Frame, edge: Int)
+        case frame(Frame, edge: EdgeQueue)
         case timeout
         case end
     }
 
-    /// Takes the next frame, fairly across inputs; `.end` once every input ended and drained.
+    private var atEnd: Bool {
+        aborted || interrupted || (order.allSatisfy { queues[$0]?.open == false && queues[$0]?.buffer.isEmpty == true })
+    }
+
+    /// Takes the next frame, fairly across inputs; `.end` once every input ended and drained,
+    /// or while the running node is being replaced.
     func next(deadline: Int64?) -> Next {
         cond.withLock {
             while true {
-                if aborted { return .end }
-                let n = edges.count
+                if aborted || interrupted { return .end }
+                let n = order.count
                 for k in 0..<n {
                     let i = (nextEdge + k) % n
-                    if let f = edges[i].buffer.removeFirst() {
+                    let id = order[i]
+                    if let f = queues[id]!.buffer.removeFirst() {
                         nextEdge = (i + 1) % n
-                        edges[i].counters.depth.store(edges[i].buffer.count, ordering: .relaxed)
+                        let edge = queues[id]!.edge
+                        edge.counters.depth.store(queues[id]!.buffer.count, ordering: .relaxed)
                         wakeWaiters()
-                        return .frame(f, edge: i)
+                        return .frame(f, edge: edge)
                     }
                 }
-                if edges.allSatisfy({ !$0.open }) { return .end }
+                if order.allSatisfy({ queues[$0]?.open == false }) { return .end }
                 if let deadline {
                     if Clock.monotonicNanoseconds() >= deadline { return .timeout }
                     waitLocked(untilMonotonic: deadline)
@@ -191,20 +224,61 @@ public final class InputHub: @unchecked Sendable {
         }
     }
 
+    /// The descriptor a consumer polls beside its own; made on first use.
+    var signalDescriptor: Int32 {
+        cond.withLock {
+            if signal == nil { signal = WakePipe() }
+            return signal!.readFD
+        }
+    }
+
+    /// Arms the descriptor: false when a frame or the end is there now (nothing to wait for);
+    /// true when the descriptor becomes readable at the next frame, end or wake.
+    func armSignal() -> Bool {
+        cond.withLock {
+            if signal == nil { signal = WakePipe() }
+            signal!.drain()
+            if atEnd || order.contains(where: { queues[$0]?.buffer.isEmpty == false }) {
+                armed = false
+                return false
+            }
+            armed = true
+            return true
+        }
+    }
+
     /// While discarding, queued and arriving frames are dropped and counted; used when the
-    /// consumer has ended or is waiting to restart.
+    /// consumer has ended, failed or is waiting to restart.
     func setDiscarding(_ on: Bool) {
         cond.withLock {
             discarding = on
             if on {
-                for i in edges.indices {
-                    let n = edges[i].buffer.count
-                    if n > 0 { edges[i].counters.dropped.add(n, ordering: .relaxed) }
-                    edges[i].buffer.removeAll()
-                    edges[i].counters.depth.store(0, ordering: .relaxed)
+                for id in order {
+                    let n = queues[id]!.buffer.count
+                    if n > 0 { queues[id]!.edge.counters.drop(n, .consumerDown) }
+                    queues[id]!.buffer.removeAll()
+                    queues[id]!.edge.counters.depth.store(0, ordering: .relaxed)
                 }
             }
-            cond.broadcast()
+            wakeAll()
+        }
+    }
+
+    /// Tells the running node its input has ended (it is being replaced or stopped), keeping
+    /// the queued frames; `resume()` undoes it for the next node.
+    func interrupt() {
+        cond.withLock {
+            interrupted = true
+            wakeAll()
+        }
+    }
+
+    func resume() { cond.withLock { interrupted = false } }
+
+    /// Opens every edge again (a node that ended is started again by a reload).
+    func reopen() {
+        cond.withLock {
+            for id in order { queues[id]!.open = true }
         }
     }
 
@@ -212,16 +286,24 @@ public final class InputHub: @unchecked Sendable {
     func abort() {
         cond.withLock {
             aborted = true
-            cond.broadcast()
-            if armed { armed = false; signal?.signal() }
+            wakeAll()
+        }
+    }
+
+    /// Drops every edge, breaking the edge↔hub references of a removed node.
+    func detachAll() {
+        cond.withLock {
+            for id in order {
+                let n = queues[id]!.buffer.count
+                if n > 0 { queues[id]!.edge.counters.drop(n, .rewired) }
+            }
+            queues.removeAll()
+            order.removeAll()
+            aborted = true
+            wakeAll()
         }
     }
 
     /// Wakes a consumer blocked in `next` so it can notice a stop request.
-    func wake() {
-        cond.withLock {
-            cond.broadcast()
-            if armed { armed = false; signal?.signal() }
-        }
-    }
+    func wake() { cond.withLock { wakeAll() } }
 }

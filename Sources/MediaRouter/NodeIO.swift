@@ -7,14 +7,14 @@ public final class NodeIO: Sendable {
     public let logger: Logger
     public let counters: NodeCounters
     let hub: InputHub?
-    let outputs: [(hub: InputHub, edge: Int)]
+    let outputs: OutputSet
     /// For each input edge: what the consumer accepts, and the converter to use for other kinds.
     let accepts: Set<MediaKind>
     let converters: [MediaKind: any FrameConverter]
     let stopping = Atomic<Bool>(false)
     private let warnedUnsupported = Atomic<Bool>(false)
 
-    init(name: String, logger: Logger, counters: NodeCounters, hub: InputHub?, outputs: [(hub: InputHub, edge: Int)],
+    init(name: String, logger: Logger, counters: NodeCounters, hub: InputHub?, outputs: OutputSet,
          accepts: Set<MediaKind>, converters: [MediaKind: any FrameConverter]) {
         self.name = name
         self.logger = logger
@@ -30,6 +30,13 @@ public final class NodeIO: Sendable {
 
     /// True when at least one other node takes this node's frames.
     public var hasConsumers: Bool { !outputs.isEmpty }
+
+    /// Asks this run of the node to end: `receive` reports the end of the input (the queued
+    /// frames stay for the node that replaces it) and the input descriptor wakes.
+    func requestStop() {
+        stopping.store(true, ordering: .releasing)
+        hub?.interrupt()
+    }
 
     public enum Received {
         case frame(Frame)
@@ -93,6 +100,6 @@ public final class NodeIO: Sendable {
     /// Sends a frame to every consumer; each edge's queue policy decides whether this waits.
     public func emit(_ frame: Frame) {
         counters.countOut(bytes: frame.byteCount)
-        for o in outputs { o.hub.push(frame, edge: o.edge) }
+        outputs.send(frame)
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+internal import Primitives
 
 /// A ZAP handler (RFC 27, ZAP 1.0) deciding which CURVE clients may connect to the CURVE
 /// server sockets of one context, per ZAP domain.

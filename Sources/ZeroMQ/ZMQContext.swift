@@ -1,4 +1,5 @@
 internal import CZeroMQ
+internal import Primitives
 import Foundation
 
 /// A libzmq context: the I/O threads and the namespace of `inproc://` endpoints.

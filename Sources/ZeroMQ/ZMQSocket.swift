@@ -1,4 +1,5 @@
 internal import CZeroMQ
+internal import Primitives
 
 /// A libzmq socket.
 ///
@@ -16,7 +17,7 @@ internal import CZeroMQ
 public final class ZMQSocket: @unchecked Sendable {
     // Safe to share: the C handle is only touched with `lock` held (see withHandle), and the
     // other stored properties are immutable.
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var handle: UnsafeMutableRawPointer?
 
     /// The context the socket belongs to; kept alive as long as the socket.

@@ -3,6 +3,7 @@ import BuiltInPlugins
 import Foundation
 import Logging
 import MediaRouter
+import ServiceLifecycle
 import UnixSignals
 
 struct RunCommand: AsyncParsableCommand {
@@ -34,6 +35,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Keep this file up to date (every 250 ms) with every node's counters as JSON, for monitoring. A path that cannot be written is an error before the graph starts.")
     var statsFile: String?
 
+    @Flag(help: "Do not watch the graph file for changes (SIGHUP still reloads it).")
+    var noWatch = false
+
     @OptionGroup var logging: LoggingOptions
 
     enum StatusMode: String, ExpressibleByArgument { case auto, always, never }
@@ -56,17 +60,19 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
 
-        let runtime = GraphRuntime(graph: graph, registry: .builtIn, logger: logger)
-        runtime.drainTimeout = drainTimeout
-        do {
-            try await onDedicatedThread { try runtime.start() }
-        } catch {
-            logger.error("\(error)")
-            throw ExitCode(1)
+        let service = GraphService(graph: graph, registry: .builtIn, logger: logger, drainTimeout: drainTimeout)
+        let runtime = service.runtime
+        var services: [any Service] = [service]
+        if !noWatch {
+            services.append(ConfigWatcher(path: graph.file, logger: logger) {
+                _ = await service.reload(trigger: .file)
+            })
         }
+        let group = ServiceGroup(configuration: .init(services: services.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        }, logger: logger))
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        runtime.launch()
-        logger.info("running '\(graph.name)': \(graph.nodes.count) nodes\(duration.map { " for \(formatDuration($0.seconds))" } ?? "")")
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
 
         let signalTask = Task {
             var count = 0
@@ -74,7 +80,7 @@ struct RunCommand: AsyncParsableCommand {
                 count += 1
                 if count == 1 {
                     logger.notice("\(signal): stopping (send it again to exit at once)")
-                    runtime.stop()
+                    await group.triggerGracefulShutdown()
                 } else {
                     Console.shared.printErr("\(signal) again: exiting at once")
                     // 128 + the signal's number, as a shell reports a process it killed.
@@ -82,47 +88,66 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         }
+        let hangupTask = Task {
+            for await _ in hangups {
+                logger.notice("SIGHUP: reloading \(graph.file)")
+                _ = await service.reload(trigger: .signal)
+            }
+        }
+        let announceTask = Task {
+            guard await service.waitUntilRunning() else { return }
+            logger.info("running '\(graph.name)': \(graph.nodes.count) nodes\(duration.map { " for \(formatDuration($0.seconds))" } ?? "")\(noWatch ? "" : "; watching \(graph.file) for changes")")
+        }
         let timerTask = Task {
-            if let duration {
+            if let duration, await service.waitUntilRunning() {
                 try? await Task.sleep(nanoseconds: UInt64(duration.seconds * 1e9))
                 if !Task.isCancelled {
                     logger.info("--duration \(formatDuration(duration.seconds)) reached: stopping")
-                    runtime.stop()
+                    await group.triggerGracefulShutdown()
                 }
             }
         }
         let showStatus = !logging.quiet && (status == .always || (status == .auto && Console.shared.stderrIsTerminal))
         let statusTask = Task {
-            guard showStatus else { return }
-            var previous = runtime.stats()
-            var previousTime = runtime.elapsed
+            guard showStatus, await service.waitUntilRunning() else { return }
+            var previous = service.snapshot()
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 1_000_000_000)
                 if Task.isCancelled { break }
-                let now = runtime.stats()
-                let t = runtime.elapsed
-                Console.shared.showStatus(StatusFormatter.line(previous: previous, current: now, seconds: t - previousTime, elapsed: t))
+                let now = service.snapshot()
+                Console.shared.showStatus(StatusFormatter.line(previous: previous, current: now))
                 previous = now
-                previousTime = t
             }
         }
         let statsTask = Task {
-            guard let statsWriter else { return }
+            guard let statsWriter, await service.waitUntilRunning() else { return }
             while !Task.isCancelled {
-                statsWriter.write(runtime.stats(), elapsed: runtime.elapsed)
+                statsWriter.write(service.snapshot())
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
         }
-        await runtime.waitUntilFinished()
+        var startError: Error?
+        do {
+            try await group.run()
+        } catch {
+            startError = error
+        }
         statsTask.cancel()
         _ = await statsTask.result
-        statsWriter?.write(runtime.stats(), elapsed: runtime.elapsed)
+        let final = service.snapshot()
+        if runtime.isFinished || startError == nil { statsWriter?.write(final) }
         statusTask.cancel()
         timerTask.cancel()
         signalTask.cancel()
+        hangupTask.cancel()
+        announceTask.cancel()
         Console.shared.clearStatus()
+        if let startError, !(runtime.elapsed > 0) {
+            logger.error("\(Self.unwrap(startError))")
+            throw ExitCode(1)
+        }
         if !logging.quiet {
-            Console.shared.printOut(StatusFormatter.summary(runtime.stats(), graph: graph, elapsed: runtime.elapsed))
+            Console.shared.printOut(StatusFormatter.summary(final))
         }
         let failures = runtime.failures
         if !failures.isEmpty {
@@ -134,6 +159,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+
+    /// The error a service threw, without the group's wrapping.
+    static func unwrap(_ error: Error) -> Error { error }
 }
 
 struct DurationArgument: ExpressibleByArgument, Sendable {
@@ -144,62 +172,78 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 }
 
-/// Runs blocking work on a new thread and suspends until it is done, so the cooperative pool
-/// is never blocked.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
-        startThread(name: "blocking") {
-            do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
-        }
-    }
-}
-
 enum StatusFormatter {
     /// Frames a node handled: what it emitted, or for sinks what it took in.
-    static func throughput(_ s: NodeStats, role: NodeRole) -> Int { role == .sink ? s.framesIn : s.framesOut }
+    static func throughput(_ n: NodeSnapshot) -> Int {
+        n.role == NodeRole.sink.rawValue ? n.counters["frames_in", default: 0] : n.counters["frames_out", default: 0]
+    }
 
-    static func line(previous: [NodeStats], current: [NodeStats], seconds: Double, elapsed: Double) -> String {
-        let t = Int(elapsed)
+    /// Drops by the node itself plus drops on its input edges.
+    static func dropped(_ n: NodeSnapshot, in snap: GraphSnapshot) -> Int {
+        n.counters["dropped", default: 0] + snap.edges.filter { $0.to == n.name }.reduce(0) { $0 + $1.drops.values.reduce(0, +) }
+    }
+
+    static func line(previous: GraphSnapshot, current: GraphSnapshot) -> String {
+        let t = Int(current.uptimeSeconds)
+        let seconds = current.uptimeSeconds - previous.uptimeSeconds
         var parts: [String] = [String(format: "[%02d:%02d]", t / 60, t % 60)]
-        for (p, c) in zip(previous, current) {
-            let role = NodeRegistry.builtIn.plugin(kind: c.kind)?.role ?? .transform
-            let fps = seconds > 0 ? Double(throughput(c, role: role) - throughput(p, role: role)) / seconds : 0
+        for c in current.nodes {
+            let p = previous.node(c.name)
+            let fps = seconds > 0 && p != nil ? Double(throughput(c) - throughput(p!)) / seconds : 0
             var s = "\(c.name) \(String(format: "%.1f", fps))/s"
-            let newDrops = c.dropped - p.dropped
-            if c.dropped > 0 { s += " drop \(c.dropped)\(newDrops > 0 ? "(+\(newDrops))" : "")" }
-            if c.lost > 0 { s += " lost \(c.lost)" }
-            if c.errors > 0 { s += " err \(c.errors)" }
+            if c.state != .running { s += " \(c.state)" }
+            let drops = dropped(c, in: current)
+            let newDrops = drops - (p.map { dropped($0, in: previous) } ?? 0)
+            if drops > 0 { s += " drop \(drops)\(newDrops > 0 ? "(+\(newDrops))" : "")" }
+            if let lost = c.counters["lost"], lost > 0 { s += " lost \(lost)" }
+            if let errors = c.counters["errors"], errors > 0 { s += " err \(errors)" }
             parts.append(s)
+        }
+        if current.reloads.applied + current.reloads.failed > 0 {
+            parts.append("reloads \(current.reloads.applied)\(current.reloads.failed > 0 ? " (\(current.reloads.failed) failed)" : "")")
         }
         return parts.joined(separator: " │ ")
     }
 
-    static func summary(_ stats: [NodeStats], graph: Graph, elapsed: Double) -> String {
+    static func summary(_ snap: GraphSnapshot) -> String {
         var rows: [[String]] = [["NODE", "KIND", "IN", "OUT", "DROPPED", "LOST", "FPS", "MB", "LATENCY"]]
-        for s in stats {
-            let role = graph.node(named: s.name)?.role ?? .transform
-            let n = throughput(s, role: role)
+        let elapsed = snap.uptimeSeconds
+        for s in snap.nodes {
+            let role = NodeRole(rawValue: s.role) ?? .transform
+            let n = throughput(s)
             let fps = elapsed > 0 ? Double(n) / elapsed : 0
+            let framesIn = s.counters["frames_in", default: 0], framesOut = s.counters["frames_out", default: 0]
             // A sink that counts what it sends or writes (netgear.send: the JPEG on the wire)
             // shows those bytes; one that does not, what it took in.
-            let mb = Double(role == .sink && s.framesOut == 0 ? s.bytesIn : s.bytesOut) / 1e6
-            rows.append([s.name, s.kind, role == .source ? "-" : String(s.framesIn), role == .sink && s.framesOut == 0 ? "-" : String(s.framesOut),
-                         String(s.dropped), String(s.lost), String(format: "%.1f", fps), String(format: "%.1f", mb),
-                         s.averageLatencyMilliseconds.map { String(format: "%.1fms", $0) } ?? "-"])
+            let mb = Double(role == .sink && framesOut == 0 ? s.counters["bytes_in", default: 0] : s.counters["bytes_out", default: 0]) / 1e6
+            rows.append([s.name, s.kind, role == .source ? "-" : String(framesIn), role == .sink && framesOut == 0 ? "-" : String(framesOut),
+                         String(dropped(s, in: snap)), String(s.counters["lost", default: 0]), String(format: "%.1f", fps), String(format: "%.1f", mb),
+                         s.latency?.mean.map { String(format: "%.1fms", $0 * 1e3) } ?? "-"])
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var out = "Summary of '\(graph.name)' after \(String(format: "%.1f", elapsed)) s:\n"
+        var out = "Summary of '\(snap.graph)' after \(String(format: "%.1f", elapsed)) s:\n"
         for r in rows {
             out += "  " + r.enumerated().map { i, v in i < 2 ? v.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - v.count) + v }.joined(separator: "  ") + "\n"
         }
         var notes: [String] = []
-        for s in stats {
-            let extras = s.extras.filter { $0.value != 0 }.sorted { $0.key < $1.key }
-            var parts = extras.map { "\($0.key)=\($0.value)" }
+        let base: Set<String> = ["frames_in", "frames_out", "bytes_in", "bytes_out", "dropped", "lost", "errors"]
+        for s in snap.nodes {
+            var extras = s.counters.filter { !base.contains($0.key) && $0.value != 0 }
+            extras.merge(s.drops.filter { $0.value != 0 }) { a, _ in a }
+            var parts = extras.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            parts += s.gauges.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { "\($0.key)=\(Int($0.value))" }
+            if s.replacements > 0 { parts.append("replaced=\(s.replacements)") }
+            if s.state == .failed, let d = s.detail, s.notes["failed"] == nil { parts.append("state=failed (\(d))") }
             parts += s.notes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             if !parts.isEmpty { notes.append("  \(s.name): " + parts.joined(separator: " ")) }
         }
         if !notes.isEmpty { out += "Details:\n" + notes.joined(separator: "\n") + "\n" }
+        let r = snap.reloads
+        if r.applied + r.failed + r.unchanged > 0 {
+            out += "Reloads: \(r.applied) applied, \(r.failed) refused, \(r.unchanged) without change"
+            if let e = r.lastError { out += "; last error: \(e)" }
+            out += "\n"
+        }
         return out
     }
 }
@@ -243,12 +287,12 @@ final class StatsWriter: Sendable {
             throw Failure(path: path, reason: "the folder \(folder) does not exist")
         }
         if !isDir.boolValue { throw Failure(path: path, reason: "\(folder) is not a folder") }
-        try attempt(Self.document([], elapsed: 0))
+        try attempt(Self.document(nil))
     }
 
-    func write(_ stats: [NodeStats], elapsed: Double) {
+    func write(_ snapshot: GraphSnapshot) {
         do {
-            try attempt(Self.document(stats, elapsed: elapsed))
+            try attempt(Self.document(snapshot))
         } catch {
             if let held = throttle.withLock({ $0.admit() }) {
                 logger.warning("\(error)\(held > 0 ? " (\(held) more failed writes since the last message)" : "")")
@@ -282,20 +326,33 @@ final class StatsWriter: Sendable {
         if rename(tmp, path) != 0 { throw fail("cannot replace the file") }
     }
 
-    static func document(_ stats: [NodeStats], elapsed: Double) -> [UInt8] {
+    /// The stats file: per node its counters (as before), its state and replacements, and the
+    /// graph's reloads.
+    static func document(_ snap: GraphSnapshot?) -> [UInt8] {
         var nodes: [(String, JSONValue)] = []
-        for s in stats {
-            var o: [(String, JSONValue)] = [
-                ("kind", .string(s.kind)), ("frames_in", .int(Int64(s.framesIn))), ("frames_out", .int(Int64(s.framesOut))),
-                ("bytes_in", .int(Int64(s.bytesIn))), ("bytes_out", .int(Int64(s.bytesOut))), ("dropped", .int(Int64(s.dropped))),
-                ("lost", .int(Int64(s.lost))), ("errors", .int(Int64(s.errors))),
-            ]
-            if let l = s.averageLatencyMilliseconds { o.append(("latency_ms", .double(l))) }
-            for (k, v) in s.extras.sorted(by: { $0.key < $1.key }) { o.append((k, .int(Int64(v)))) }
+        let base = ["frames_in", "frames_out", "bytes_in", "bytes_out"]
+        for s in snap?.nodes ?? [] {
+            var o: [(String, JSONValue)] = [("kind", .string(s.kind)), ("state", .string(s.state.rawValue))]
+            for k in base { o.append((k, .int(Int64(s.counters[k, default: 0])))) }
+            o.append(("dropped", .int(Int64(StatusFormatter.dropped(s, in: snap!)))))
+            o.append(("lost", .int(Int64(s.counters["lost", default: 0]))))
+            o.append(("errors", .int(Int64(s.counters["errors", default: 0]))))
+            o.append(("replacements", .int(Int64(s.replacements))))
+            if let d = s.detail { o.append(("state_detail", .string(d))) }
+            if let l = s.latency?.mean { o.append(("latency_ms", .double(l * 1e3))) }
+            var extras = s.counters.filter { !base.contains($0.key) && !["dropped", "lost", "errors"].contains($0.key) }
+            extras.merge(s.drops) { a, _ in a }
+            for (k, v) in s.gauges { extras[k] = Int(v) }
+            for (k, v) in extras.sorted(by: { $0.key < $1.key }) { o.append((k, .int(Int64(v)))) }
             for (k, v) in s.notes.sorted(by: { $0.key < $1.key }) { o.append((k, .string(v))) }
             nodes.append((s.name, .object(o)))
         }
-        let doc: JSONValue = .object([("elapsed", .double(elapsed)), ("time", .int(Clock.wallNanoseconds())), ("nodes", .object(nodes))])
-        return doc.pythonJSONBytes()
+        var doc: [(String, JSONValue)] = [("elapsed", .double(snap?.uptimeSeconds ?? 0)), ("time", .int(Clock.wallNanoseconds())), ("nodes", .object(nodes))]
+        if let r = snap?.reloads {
+            doc.append(("reloads", .object([("applied", .int(Int64(r.applied))), ("failed", .int(Int64(r.failed))),
+                                            ("unchanged", .int(Int64(r.unchanged))),
+                                            ("last_error", r.lastError.map { .string($0) } ?? .null)])))
+        }
+        return JSONValue.object(doc).pythonJSONBytes()
     }
 }

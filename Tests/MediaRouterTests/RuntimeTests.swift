@@ -148,12 +148,12 @@ struct RuntimeTests {
     @Test func dropOldestKeepsTheFreshestFrames() {
         let hub = InputHub()
         let counters = EdgeCounters()
-        let e = hub.addEdge(QueueSettings(size: 4, policy: .dropOldest), counters: counters)
+        let e = hub.addEdge(from: "src", QueueSettings(size: 4, policy: .dropOldest), counters: counters)
         let payload = FramePayload(copying: [0])
         for i in 0..<100 {
-            hub.push(Frame(format: .gray8, width: 1, height: 1, payload: payload, timestamp: 0, sequence: UInt64(i)), edge: e)
+            hub.push(Frame(format: .gray8, width: 1, height: 1, payload: payload, timestamp: 0, sequence: UInt64(i)), into: e)
         }
-        hub.finish(edge: e)
+        hub.finish(e)
         var got: [UInt64] = []
         while case .frame(let f, _) = hub.next(deadline: nil) { got.append(f.sequence) }
         #expect(got == [96, 97, 98, 99])
@@ -163,15 +163,15 @@ struct RuntimeTests {
     @Test func blockPolicyWaitsForSpace() async throws {
         let hub = InputHub()
         let counters = EdgeCounters()
-        let e = hub.addEdge(QueueSettings(size: 1, policy: .block), counters: counters)
+        let e = hub.addEdge(from: "src", QueueSettings(size: 1, policy: .block), counters: counters)
         let payload = FramePayload(copying: [0])
         let pushed = Atomic<Int>(0)
         startThread(name: "producer") {
             for i in 0..<3 {
-                hub.push(Frame(format: .gray8, width: 1, height: 1, payload: payload, timestamp: 0, sequence: UInt64(i)), edge: e)
+                hub.push(Frame(format: .gray8, width: 1, height: 1, payload: payload, timestamp: 0, sequence: UInt64(i)), into: e)
                 pushed.add(1, ordering: .relaxed)
             }
-            hub.finish(edge: e)
+            hub.finish(e)
         }
         // One frame fits; the second push waits for the consumer.
         #expect(await eventually { pushed.load(ordering: .relaxed) == 1 && hub.waitingThreads == 1 }, "the producer did not block")
@@ -187,10 +187,11 @@ struct RuntimeTests {
 
     @Test func fanOutSharesOnePayload() throws {
         let hub1 = InputHub(), hub2 = InputHub()
-        let e1 = hub1.addEdge(.lossless, counters: EdgeCounters())
-        let e2 = hub2.addEdge(.lossless, counters: EdgeCounters())
+        let outputs = OutputSet()
+        outputs.add(hub1.addEdge(from: "x", .lossless))
+        outputs.add(hub2.addEdge(from: "x", .lossless))
         let io = NodeIO(name: "x", logger: Logger(label: "t"), counters: NodeCounters(), hub: nil,
-                        outputs: [(hub1, e1), (hub2, e2)], accepts: [], converters: [:])
+                        outputs: outputs, accepts: [], converters: [:])
         io.emit(Frame(format: .gray8, width: 1, height: 1, payload: FramePayload(copying: [7]), timestamp: 0, sequence: 0))
         guard case .frame(let a, _) = hub1.next(deadline: nil), case .frame(let b, _) = hub2.next(deadline: nil) else {
             Issue.record("no frames"); return

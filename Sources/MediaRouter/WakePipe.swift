@@ -1,14 +1,12 @@
 import Foundation
 
-/// A descriptor that becomes readable when a node's input may have something for it (a frame,
-/// the end of its input, a request to stop), so a node that also waits for a socket polls both
-/// in one call instead of waking on a timer. Made on first use; a node that never asks for it
-/// costs nothing.
-final class InputSignal: Sendable {
-    let readFD: Int32
-    let writeFD: Int32
+/// A non-blocking pipe that wakes a thread blocked in poll(2) (or zmq_poll) from any thread:
+/// a node's input descriptor, a node's stop, the config watcher's stop.
+public final class WakePipe: Sendable {
+    public let readFD: Int32
+    public let writeFD: Int32
 
-    init() {
+    public init() {
         var fds: [Int32] = [-1, -1]
         if pipe(&fds) != 0 { fatalError("pipe failed: \(String(cString: strerror(errno)))") }
         for fd in fds {
@@ -24,12 +22,13 @@ final class InputSignal: Sendable {
         close(writeFD)
     }
 
-    func signal() {
+    /// Wakes the poller; safe from any thread (write(2) is).
+    public func signal() {
         var b: UInt8 = 1
         _ = write(writeFD, &b, 1)
     }
 
-    func drain() {
+    public func drain() {
         var buf = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buf, 64) > 0 {}
     }
