@@ -89,7 +89,7 @@ let package = Package(
 
         // Command-line tools.
         .executableTarget(name: "media-router", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ",
+            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
