@@ -95,7 +95,7 @@ extension ControlPlane {
         func encode(to encoder: any Encoder) throws {
             try node.encode(to: encoder)
             var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(fps, forKey: .fps)
+            try c.encodeIfPresent(fps, forKey: .fps)
             try c.encode(history, forKey: .history)
         }
     }

@@ -23,6 +23,9 @@ struct ErrorMiddleware: RouterMiddleware {
             default: message = e.body ?? e.status.reasonPhrase
             }
             return try APIError(e.status, message, headers: e.headers).response(from: request, context: context)
+        } catch let e as any HTTPResponseError {
+            let message = e.status == .contentTooLarge ? "the request body is larger than \(ControlPlane.maxBodySize) bytes" : e.status.reasonPhrase
+            return try APIError(e.status, message).response(from: request, context: context)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

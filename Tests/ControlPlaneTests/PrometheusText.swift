@@ -19,8 +19,8 @@ struct PrometheusText {
         var description: String { "line \(line): \(problem): \(text)" }
     }
 
-    static let namePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
-    static let labelPattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+    static var namePattern: Regex<Substring> { /^[a-zA-Z_:][a-zA-Z0-9_:]*$/ }
+    static var labelPattern: Regex<Substring> { /^[a-zA-Z_][a-zA-Z0-9_]*$/ }
 
     init(_ text: String) throws {
         guard text.isEmpty || text.hasSuffix("\n") else { throw ParseError(line: 0, text: "", problem: "does not end with a newline") }
@@ -104,7 +104,7 @@ struct PrometheusText {
     }
 
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        samples.first { $0.name == name && labels.allSatisfy { k, v in $0.labels[k] == v } }?.value
+        samples.first { s in s.name == name && labels.allSatisfy { k, v in s.labels[k] == v } }?.value
     }
 
     func all(_ name: String) -> [Sample] { samples.filter { $0.name == name } }
