@@ -117,7 +117,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], exclude: ["Browser"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
     ]
 )

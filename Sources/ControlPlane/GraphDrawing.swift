@@ -19,7 +19,7 @@ public enum GraphDrawing {
             if drops > 0 { figures.append("\(drops) dropped") }
             if !n.peers.isEmpty || n.gauges["peers"] != nil { figures.append("\(n.peers.isEmpty ? Int(n.gauges["peers"] ?? 0) : n.peers.count) peers") }
             if !figures.isEmpty { lines.append("<font point-size=\"9\">\(html(figures.joined(separator: " · ")))</font>") }
-            out += "  \"\(quote(n.name))\" [id=\"node-\(quote(n.name))\", label=<\(lines.joined(separator: "<br/>"))>, fillcolor=\"\(fill)\", color=\"\(border)\", URL=\"#node-\(quote(n.name))\"];\n"
+            out += "  \"\(quote(n.name))\" [id=\"graph-node-\(quote(n.name))\", label=<\(lines.joined(separator: "<br/>"))>, fillcolor=\"\(fill)\", color=\"\(border)\", URL=\"#node-\(quote(n.name))\"];\n"
         }
         for e in snapshot.edges {
             var label = "\(e.depth)/\(e.queueSize)"
