@@ -140,9 +140,18 @@ final class FrameDiscardNode: SendableNode {
 
     func run(_ io: NodeIO) throws {
         var lastSeq: UInt64?
+        var lastArrival: Int64 = 0
+        var maxGap: Int64 = 0
         while let frame = io.receive() {
             io.counters.countOut(bytes: frame.byteCount)
-            io.counters.recordLatency(nanoseconds: Clock.wallNanoseconds() - frame.timestamp)
+            let now = Clock.wallNanoseconds()
+            io.counters.recordLatency(nanoseconds: now - frame.timestamp)
+            // The longest wait between two frames, for watching a stream across a reload.
+            if lastArrival > 0, now - lastArrival > maxGap {
+                maxGap = now - lastArrival
+                io.counters.set("max_gap_ms", Int(maxGap / 1_000_000))
+            }
+            lastArrival = now
             if let last = lastSeq, frame.sequence > last + 1 {
                 // A peer may send any sequence number; clamp so a wild jump cannot overflow.
                 io.counters.lost.add(Int(min(frame.sequence - last - 1, 1 << 30)), ordering: .relaxed)

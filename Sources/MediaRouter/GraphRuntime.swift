@@ -131,7 +131,7 @@ public final class GraphRuntime: Sendable {
                 // Nodes that never got a thread end here, so the graph counts as finished.
                 for n in supervisors where !launched.contains(where: { $0 === n }) { n.discard() }
                 let node = s.spec.node
-                throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)) failed to start: \(error)")
+                throw RouterError(.startFailed, "node '\(node.name)' (\(node.kind)) failed to start", cause: error)
             }
         }
     }
@@ -176,10 +176,12 @@ public final class GraphRuntime: Sendable {
     /// use `wait` to know when it is over. Safe to call more than once and from any thread.
     public func stop() {
         if stopping.exchange(true, ordering: .acquiringAndReleasing) { return }
-        let all = wiring.withLock { w in Array(w.supervisors.values) + w.leaving }
-        for s in all where s.spec.node.role == .source { s.stop(.now) }
-        for s in all { s.restartNow() }
+        // Stopping a source may block (a GStreamer state change): never on the caller's thread,
+        // which may be one of Swift's cooperative pool.
         startThread(name: "graph-drain") { [self] in
+            let all = self.wiring.withLock { w in Array(w.supervisors.values) + w.leaving }
+            for s in all where s.spec.node.role == .source { s.stop(.now) }
+            for s in all { s.restartNow() }
             let drain = self.drainTimeout, abort = self.abortTimeout
             if self.finished.wait(timeout: drain) { return }
             let late = self.lateSupervisors()

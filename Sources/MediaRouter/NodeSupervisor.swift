@@ -70,7 +70,7 @@ final class NodeSupervisor: Sendable {
         var running: (stop: StopHandle, io: NodeIO)?
         /// Set when the first start has been reported to the launcher.
         var startReported = false
-        var startError: String?
+        var startError: (any Error)?
     }
 
     let name: String
@@ -101,7 +101,7 @@ final class NodeSupervisor: Sendable {
     /// The graph is stopping (or its runtime is gone).
     private var graphStopping: Bool { runtime?.isStopping ?? true }
     var current: State { state.value }
-    var startError: String? { state.withLock { $0.startError } }
+    var startError: (any Error)? { state.withLock { $0.startError } }
 
     /// Starts the supervisor's thread. `gate` holds the node between its start and its run.
     func launch(gate: LaunchGate) {
@@ -136,6 +136,8 @@ final class NodeSupervisor: Sendable {
         let handle = state.withLock { s -> StopHandle? in
             if s.stop != .now { s.stop = mode }
             if mode == .now { s.running?.io.requestStop() }
+            // A node waiting to be handed over stops instead.
+            s.handoff?.go.signal()
             return s.running?.stop
         }
         if mode == .now || spec.node.role == .source {
@@ -221,11 +223,19 @@ final class NodeSupervisor: Sendable {
     }
 
     /// The old node has ended: say so and wait for the reload's go.
-    private func handOver(_ h: Handoff?) {
-        guard let h else { return }
-        setState(.starting, "replaced")
-        h.released.signal()
-        h.go.wait()
+    /// Returns false when the supervisor was told to stop meanwhile.
+    private func handOver(_ h: Handoff?) -> Bool {
+        if let h {
+            setState(.starting, "replaced")
+            h.released.signal()
+            h.go.wait()
+        }
+        if state.withLock({ $0.stop != nil }) || graphStopping {
+            state.withLock { $0.handoff = nil }
+            h?.reportStarted(RouterError(.startFailed, "the node was stopped before its replacement started"))
+            return false
+        }
+        return true
     }
 
     /// Waits, doing nothing, for a command (a failed node waits for a reload to fix it).
@@ -268,21 +278,22 @@ final class NodeSupervisor: Sendable {
                 return s.handoff
             }
             if let handoff {
-                handoff.reportStarted(failure)
                 let retries = policy.mode != .never && spec.node.restartIsExplicit
                 if let failure, !retries {
                     // A reload's node that cannot start leaves the rest running and waits for
                     // the next reload to fix it.
                     logger.error("node '\(name)' failed to start: \(failure)")
                     setState(.failed, "failed to start: \(failure)")
+                    handoff.reportStarted(failure)
                     firstStart = false
                     switch park() {
                     case .replace(let h):
-                        handOver(h)
+                        if !handOver(h) { break outer }
                         continue outer
                     default: break outer
                     }
                 }
+                handoff.reportStarted(failure)
                 firstStart = false
             }
             if firstStart {
@@ -290,7 +301,7 @@ final class NodeSupervisor: Sendable {
                 let retries = policy.mode != .never && spec.node.restartIsExplicit
                 if let failure, !retries {
                     // Not started: the launcher (or the reload) reports it.
-                    state.withLock { $0.startError = "\(failure)" }
+                    state.withLock { $0.startError = failure }
                     setState(.failed, "failed to start: \(failure)")
                     started.signal()
                     break outer
@@ -309,25 +320,23 @@ final class NodeSupervisor: Sendable {
                 // Honour a command that came while the node was starting: a stop during a
                 // restart stops the new node too.
                 let interrupted = state.withLock { s -> Bool in
+                    if s.pending != nil || s.stop == .now { return true }
                     s.running = (node.stopHandle, io)
                     hub?.resume()
-                    if s.pending != nil || s.stop == .now {
-                        io.requestStop()
-                        return true
-                    }
                     return false
                 }
-                if interrupted { node.stopHandle.stop() }
-                if spec.node.role == .source && (graphStopping || state.withLock({ $0.stop != nil })) {
-                    io.stopping.store(true, ordering: .releasing)
+                let sourceStopped = spec.node.role == .source && (graphStopping || state.withLock({ $0.stop != nil }))
+                if !interrupted && !sourceStopped {
+                    hub?.setDiscarding(false)
+                    setState(.running)
+                    let began = Clock.monotonicNanoseconds()
+                    do { try node.run(io) } catch { failure = error }
+                    ranFor = Double(Clock.monotonicNanoseconds() - began) / 1e9
+                    state.withLock { $0.running = nil }
+                } else {
+                    // Told to stop or change while it started: it does not run.
                     node.stopHandle.stop()
                 }
-                hub?.setDiscarding(false)
-                setState(.running)
-                let began = Clock.monotonicNanoseconds()
-                do { try node.run(io) } catch { failure = error }
-                ranFor = Double(Clock.monotonicNanoseconds() - began) / 1e9
-                state.withLock { $0.running = nil }
             }
             // The node is released here, on its own thread, before another is made: a new node
             // can bind the port the old one held.
@@ -336,7 +345,7 @@ final class NodeSupervisor: Sendable {
             switch takeCommand() {
             case .replace(let h):
                 if let failure { logger.info("replaced node ended with: \(failure)") }
-                handOver(h)
+                if !handOver(h) { break outer }
                 retrying = false
                 restarts = 0
                 backoff = self.spec.node.restart.backoff
@@ -388,7 +397,7 @@ final class NodeSupervisor: Sendable {
             if graphStopping { break outer }
             switch takeCommand() {
             case .replace(let h):
-                handOver(h)
+                if !handOver(h) { break outer }
                 restarts = 0
                 backoff = self.spec.node.restart.backoff
                 retrying = false

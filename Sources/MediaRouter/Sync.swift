@@ -38,6 +38,9 @@ public final class Event: @unchecked Sendable {
 @discardableResult
 public func startThread(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) -> Thread {
     let t = Thread {
+        // Named in the kernel too (at most 15 bytes), so `top -H`, `ps -L` and /proc show
+        // which node a thread runs.
+        nameThisThread(name)
         body()
     }
     t.name = name
@@ -74,4 +77,14 @@ public final class Doorbell: @unchecked Sendable {
             return rung
         }
     }
+}
+
+/// Sets the calling thread's kernel name (at most 15 bytes), which Foundation's `Thread.name`
+/// does not do on Linux.
+func nameThisThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
 }

@@ -18,6 +18,12 @@ struct RunCommand: AsyncParsableCommand {
 
         A node that fails stops the graph and the exit status is 1, unless its restart policy \
         restarts it; 'media-router plugins KIND' shows a kind's default policy.
+
+        The graph file is watched: a saved edit (or SIGHUP) is validated and applied while the \
+        graph runs, by node name: unchanged nodes keep running untouched, changed ones are \
+        replaced without ending their consumers' streams, removed ones drain, added ones start. \
+        A file that does not validate changes nothing; its errors are logged. 'media-router \
+        plan OLD NEW' shows what an edit will do.
         """
     )
 
