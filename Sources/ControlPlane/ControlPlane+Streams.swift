@@ -18,6 +18,15 @@ extension ControlPlane {
         return (fps, width)
     }
 
+    /// The node, when it has an output to show: a sink has none (409, naming its inputs).
+    func previewable(_ name: String) throws {
+        let n = try node(name)
+        if n.role == "sink" {
+            let inputs = n.inputs.isEmpty ? "" : "; preview its input\(n.inputs.count == 1 ? "" : "s") " + n.inputs.map { "'\($0)'" }.joined(separator: ", ")
+            throw APIError(.conflict, "node '\(name)' is a sink (\(n.kind)): it has no output to preview\(inputs)")
+        }
+    }
+
     func watch(_ node: String, fps: Double, width: Int?) throws -> AsyncStream<PreviewHub.Image> {
         do { return try previews.watch(node: node, fps: fps, width: width) } catch {
             throw APIError(.notFound, "\(error)")
@@ -25,7 +34,7 @@ extension ControlPlane {
     }
 
     func snapshotJPEG(_ request: Request, node: String) async throws -> Response {
-        _ = try self.node(node)
+        try previewable(node)
         let p = try previewParameters(request)
         let stream = try watch(node, fps: Self.maxPreviewFPS, width: p.width)
         let image = await withTaskGroup(of: PreviewHub.Image?.self) { group in
@@ -50,7 +59,7 @@ extension ControlPlane {
     /// follows it, in one flushed write: a browser shows a part only once it sees the next
     /// boundary, so this way it shows the newest frame, not the one before.
     func previewMJPEG(_ request: Request, context: ControlRequestContext, node: String) async throws -> Response {
-        _ = try self.node(node)
+        try previewable(node)
         let p = try previewParameters(request)
         let images = try watch(node, fps: p.fps, width: p.width)
         let channel = context.channel

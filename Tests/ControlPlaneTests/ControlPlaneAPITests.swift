@@ -247,3 +247,16 @@ struct ControlPlaneAPITests {
         #expect(await s.stop())
     }
 }
+
+extension ControlPlaneAPITests {
+    @Test func aSinkHasNoPreview() async throws {
+        let s = try await LiveServer.start(Self.graph)
+        for path in ["/api/v1/nodes/out/snapshot.jpg", "/api/v1/nodes/out/preview.mjpg"] {
+            let r = try await s.get(path)
+            #expect(r.status == 409, "\(path): \(r.text)")
+            #expect((r.object["error"] as? String)?.contains("preview its input 'cam'") == true, "\(r.text)")
+            try OpenAPI.load().check(r, path: path.replacingOccurrences(of: "/out/", with: "/{name}/"), method: "get")
+        }
+        #expect(await s.stop())
+    }
+}

@@ -120,10 +120,18 @@ extension Dashboard {
       function scheduleSVG(delay) { clearTimeout(svgTimer); svgTimer = setTimeout(() => { loadSVG(); scheduleSVG(5000); }, delay); }
 
       function openPreview(name) {
+        // A sink has no output: show what it receives, its first input's output.
+        const e = nodes.get(name);
+        let title = "Preview of " + name;
+        if (e && e.data && e.data.role === "sink") {
+          if (!e.data.inputs.length) return;
+          title = name + " receives from " + e.data.inputs[0];
+          name = e.data.inputs[0];
+        }
         previewNode = name;
         const width = Math.min(1280, Math.max(160, Math.round(($("main") || document.body).clientWidth * (window.devicePixelRatio || 1))));
         const q = "fps=10&width=" + width;
-        $("preview-title").textContent = "Preview of " + name;
+        $("preview-title").textContent = title;
         $("preview-img").src = "/api/v1/nodes/" + encodeURIComponent(name) + "/preview.mjpg?" + q;
         $("preview-snapshot").href = "/api/v1/nodes/" + encodeURIComponent(name) + "/snapshot.jpg";
         $("preview").classList.remove("hidden");
