@@ -96,7 +96,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG",
+            "MediaRouter", "BuiltInPlugins", "ZeroMQ", "NetGear", "TurboJPEG", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/media-router-bench"),

@@ -43,7 +43,10 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let role = tokens.role(of: token) else {
             refusals.count(.unauthorized)
-            logger.notice("control plane: refused an unknown token from the \(source) for \(request.method) \(request.uri.path)")
+            if let held = refusals.throttle.withLock({ $0.admit() }) {
+                // At most one line every few seconds: a client guessing tokens cannot flood the log.
+                logger.notice("control plane: refused an unknown token from the \(source) for \(request.method) \(request.uri.path)\(held > 0 ? " (and \(held) more since the last such line)" : "")")
+            }
             throw APIError(.unauthorized, "unknown token", headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
         }
         // A cookie is sent by the browser on its own: a page from another site must not use it
@@ -83,6 +86,7 @@ func requireAdmin(_ context: ControlRequestContext) throws {
 final class RefusalCounter: Sendable {
     enum Reason: String, Sendable { case unauthorized, forbidden }
     private let counts = Locked<[Reason: Int]>([:])
+    let throttle = Locked(LogThrottle())
     func count(_ r: Reason) { counts.withLock { $0[r, default: 0] += 1 } }
     var all: [Reason: Int] { counts.value }
 }

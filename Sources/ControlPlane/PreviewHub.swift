@@ -118,9 +118,10 @@ final class PreviewHub: Sendable {
             while !Task.isCancelled {
                 do { try await Task.sleep(until: due, clock: clock) } catch { return }
                 guard let frame = await tap.next() else { return }
-                // Keep the rate: the next frame is due one interval after this one was due,
-                // or after now when the node was slower than the preview rate.
-                due = max(due + interval, clock.now)
+                // Keep the rate: the next frame is due one interval after this one was due;
+                // after a stall (a slow node, a busy machine) at least 3/4 of an interval from
+                // now, so that catching up never bursts above the rate asked for.
+                due = max(due + interval, clock.now + interval * 3 / 4)
                 let encoder = source.encoder
                 let jpeg: Data
                 do {

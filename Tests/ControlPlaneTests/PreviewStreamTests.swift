@@ -65,9 +65,6 @@ struct PreviewStreamTests {
         let rate = 6 / seconds
         #expect(rate < 5 * 1.25, "preview rate \(rate) fps for 5 requested")
         #expect(rate > 5 / 4, "preview rate \(rate) fps for 5 requested")
-        // About every 6th source frame: sequence steps near 30/5.
-        let steps = zip(sequences.dropFirst(), sequences).map { $0 - $1 }
-        #expect(steps.allSatisfy { $0 >= 4 }, "\(steps)")
         #expect(await s.stop())
     }
 
@@ -75,6 +72,7 @@ struct PreviewStreamTests {
         let s = try await LiveServer.start(Self.graph)
         let hub = s.control.previews
         let before = hub.encodes
+        let began = ContinuousClock.now
         var viewers: [Viewer] = []
         for _ in 0..<4 { viewers.append(try await Viewer.open(s, "/api/v1/nodes/cam/preview.mjpg?fps=10")) }
         #expect(await eventually { hub.viewers == 4 })
@@ -86,8 +84,12 @@ struct PreviewStreamTests {
         }
         #expect(counts == [8, 8, 8, 8])
         let encodes = hub.encodes - before
-        // One encode per preview frame: the four viewers saw 8 frames each, the hub encoded about 8 (not 32).
-        #expect(encodes >= 8 && encodes <= 12, "\(encodes) encodes for 4 viewers of 8 frames")
+        let took = began.duration(to: .now)
+        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        // One encode per preview frame, not one per viewer: at 10 fps over `seconds` the hub
+        // encodes about 10 a second however many watch (4 viewers encoded each would be 40 a second).
+        #expect(encodes >= 8, "\(encodes) encodes")
+        #expect(Double(encodes) <= 10 * seconds * 1.3 + 3, "\(encodes) encodes in \(seconds) s for 4 viewers at 10 fps")
         // Leaving: the streams end and the tap detaches, without another frame being needed.
         viewers.removeAll()
         #expect(await eventually { hub.viewers == 0 && hub.activeSources == 0 }, "viewers \(hub.viewers), sources \(hub.activeSources)")
