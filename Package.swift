@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // Dependencies point one way: C libraries -> Swift wrappers -> plugins -> BuiltInPlugins -> CLI.
@@ -16,7 +16,7 @@ let gstSwiftSettings: [SwiftSetting] = [.unsafeFlags(gstIncludes.flatMap { ["-Xc
 
 let package = Package(
     name: "media-router",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "media-router", targets: ["media-router"]),
         .executable(name: "media-router-bench", targets: ["media-router-bench"]),
@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        // The control plane: HTTP server, Prometheus text, and an HTTP client for its tests.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         // System libraries: one pkg-config name each.
@@ -80,16 +84,27 @@ let package = Package(
         .target(name: "BuiltInPlugins", dependencies: ["MediaRouter", "FrameCodecs", "FrameNodes", "NetGear", "GStreamerNodes"],
                 path: "Plugins/BuiltInPlugins"),
 
+        // The control plane: HTTP API, metrics, dashboard and previews over a running GraphService.
+        .target(name: "ControlPlane", dependencies: [
+            "MediaRouter", "ZeroMQ", "TurboJPEG",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Sources/ControlPlane"),
+
         // Command-line tools.
         .executableTarget(name: "media-router", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ", "Age",
+            "MediaRouter", "BuiltInPlugins", "NetGear", "ZeroMQ", "Age", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/media-router"),
         .executableTarget(name: "media-router-bench", dependencies: [
-            "MediaRouter", "BuiltInPlugins", "FrameCodecs", "ZeroMQ", "NetGear", "TurboJPEG", "Age",
+            "MediaRouter", "BuiltInPlugins", "FrameCodecs", "ZeroMQ", "NetGear", "TurboJPEG", "Age", "ControlPlane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/media-router-bench"),
@@ -104,6 +119,14 @@ let package = Package(
         .testTarget(name: "NetGearTests", dependencies: ["NetGear", "ZeroMQ", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "GStreamerNodesTests", dependencies: ["GStreamerNodes", "GStreamer", "MediaRouter", "BuiltInPlugins", "TestSupport"]),
         .testTarget(name: "AgeTests", dependencies: ["Age", "TestSupport"], exclude: ["testdata"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: [
+            "ControlPlane", "MediaRouter", "BuiltInPlugins", "ZeroMQ", "TurboJPEG", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ], exclude: ["Browser"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MediaRouter", "BuiltInPlugins", "TestSupport"]),
     ]
 )

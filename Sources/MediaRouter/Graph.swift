@@ -82,6 +82,8 @@ public struct Graph: Sendable {
     public var file: String
     public var nodes: [GraphNode]
     public var edges: [GraphEdge]
+    /// The top-level `control:` section; nil when the file has none.
+    public var control: ControlSettings? = nil
 
     public func node(named name: String) -> GraphNode? { nodes.first { $0.name == name } }
 

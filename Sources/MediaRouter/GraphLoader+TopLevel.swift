@@ -28,7 +28,7 @@ extension GraphLoader {
             switch e.key {
             case "name":
                 if let s = e.value.scalarText, !e.value.isNullScalar { graphName = s } else { d.error("'name' must be a string", at: e.value.location) }
-            case "description": break
+            case "description", "control": break  // control: GraphLoader+Control.swift
             case "nodes":
                 nodesValue = e.value
                 nodesKeyLocation = e.keyLocation

@@ -7,7 +7,7 @@ public struct GraphLoader: Sendable {
 
     /// Keys every node has, whatever its kind.
     public static let reservedNodeKeys: Set<String> = ["kind", "input", "inputs", "queue", "restart", "description"]
-    public static let topLevelKeys = ["name", "description", "nodes"]
+    public static let topLevelKeys = ["name", "description", "nodes", "control"]
     /// Larger files are refused before parsing: a graph is a few hundred lines at most.
     public static let maxFileSize = 1 << 20
     /// Limits the work a file full of aliases can cause.
@@ -97,6 +97,7 @@ public struct GraphLoader: Sendable {
             return Result(graph: nil, diagnostics: d)
         }
         var result = check(value, file: file, baseDirectory: baseDirectory)
+        GraphLoader.checkControl(value, file: file, baseDirectory: baseDirectory, into: &result)
         if converter.diagnostics.hasErrors {
             result.graph = nil
             result.diagnostics.append(contentsOf: converter.diagnostics)

@@ -93,7 +93,7 @@ public final class GraphService: Service, Sendable {
             loaded = loader.load(path: current.file)
         }
         func seconds() -> Double { Double(Clock.monotonicNanoseconds() - began) / 1e9 }
-        guard let new = loaded.graph, loaded.diagnostics.errors.isEmpty else {
+        guard let loadedGraph = loaded.graph, loaded.diagnostics.errors.isEmpty else {
             let errors = loaded.diagnostics.errors
             let record = ReloadRecord(trigger: trigger, outcome: .rejected, errors: errors.map(\.description), seconds: seconds())
             if !dryRun {
@@ -104,6 +104,10 @@ public final class GraphService: Service, Sendable {
             }
             return ReloadResult(record: record, diagnostics: loaded.diagnostics.items)
         }
+        // A graph sent as text (the API) is located as "request" in its errors, but it stands
+        // for the graph file: later reloads from disk read that file again.
+        var new = loadedGraph
+        new.file = current.file
         let plan = GraphPlan(from: current, to: new)
         if dryRun {
             return ReloadResult(record: ReloadRecord(trigger: trigger, outcome: .dryRun, plan: plan, seconds: seconds()),

@@ -8,7 +8,7 @@ struct Bench: ParsableCommand {
         commandName: "media-router-bench",
         abstract: "Benchmarks that print figures (they are not tests): NetGear transport, fan-out, recording.",
         discussion: "Build with -c release for meaningful numbers: swift run -c release media-router-bench netgear",
-        subcommands: [NetGearBench.self, FanoutBench.self, RecordBench.self, RawPub.self, RawSubs.self]
+        subcommands: [NetGearBench.self, FanoutBench.self, RecordBench.self, MetricsBench.self, RawPub.self, RawSubs.self]
     )
 
     static func main() {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BuiltInPlugins
+import ControlPlane
 import Foundation
 import Logging
 import MediaRouter
@@ -44,9 +45,27 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Do not watch the graph file for changes (SIGHUP still reloads it).")
     var noWatch = false
 
+    @Option(help: ArgumentHelp("Serve the control plane (HTTP API, Prometheus metrics, dashboard) on this address, e.g. 127.0.0.1:8787; 'off' turns off the graph file's control: section.", valueName: "address"))
+    var control: String?
+
     @OptionGroup var logging: LoggingOptions
 
     enum StatusMode: String, ExpressibleByArgument { case auto, always, never }
+
+    /// The graph file's `control:` section, with `--control` overriding its address.
+    func controlSettings(_ graph: Graph) throws -> ControlSettings? {
+        guard let control else { return graph.control }
+        if control == "off" { return nil }
+        switch ControlSettings.parseAddress(control) {
+        case .success(let a):
+            var s = graph.control ?? ControlSettings.defaults(graphFile: graph.file)
+            s.host = a.host
+            s.port = a.port
+            return s
+        case .failure(let problem):
+            throw ValidationError("--control: \(problem)")
+        }
+    }
 
     func run() async throws {
         MemoryTuning.configureForVideo()
@@ -69,6 +88,14 @@ struct RunCommand: AsyncParsableCommand {
         let service = GraphService(graph: graph, registry: .builtIn, logger: logger, drainTimeout: drainTimeout)
         let runtime = service.runtime
         var services: [any Service] = [service]
+        if let settings = try controlSettings(graph) {
+            do {
+                services.append(try ControlPlane(graph: service, settings: settings, logger: logger))
+            } catch {
+                Console.shared.printErr("error: control plane: \(error)")
+                throw ExitCode(1)
+            }
+        }
         if !noWatch {
             services.append(ConfigWatcher(path: graph.file, logger: logger) {
                 _ = await service.reload(trigger: .file)

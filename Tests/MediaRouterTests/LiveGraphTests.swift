@@ -369,6 +369,26 @@ struct LiveGraphTests {
         await g.stop()
     }
 
+    @Test func aReloadFromTextStillStandsForTheGraphFile() async throws {
+        let n = names("file", 2)
+        let dir = TestPaths.temporaryDirectory("live-file")
+        let path = dir + "/graph.yaml"
+        let yaml = { (label: String) in "nodes:\n  \(n[0]): {kind: live.tick}\n  \(n[1]): {kind: live.sink, input: \(n[0]), label: \(label)}\n" }
+        try yaml("a").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = GraphLoader(registry: liveRegistry).load(path: path)
+        let graph = try #require(r.graph)
+        let service = GraphService(graph: graph, registry: liveRegistry, logger: Logger(label: "live"), drainTimeout: 5)
+        let task = Task { try await service.run() }
+        #expect(await service.waitUntilRunning())
+        #expect(await service.reload(trigger: .api, text: yaml("b")).record.outcome == .applied)
+        #expect(service.graph.file == path)
+        try yaml("c").write(toFile: path, atomically: true, encoding: .utf8)
+        let fromDisk = await service.reload(trigger: .file)
+        #expect(fromDisk.record.outcome == .applied, "\(fromDisk.record.errors)")
+        service.stop()
+        _ = try? await task.value
+    }
+
     @Test func latencyIsAHistogram() {
         let r = LatencyRecorder()
         for ms in [1, 2, 3, 4, 20, 40, 900] { r.record(nanoseconds: Int64(ms) * 1_000_000) }
