@@ -106,8 +106,7 @@ public final class GraphService: Service, Sendable {
         }
         // A graph sent as text (the API) is located as "request" in its errors, but it stands
         // for the graph file: later reloads from disk read that file again.
-        var new = loadedGraph
-        new.file = current.file
+        let new = { var g = loadedGraph; g.file = current.file; return g }()
         let plan = GraphPlan(from: current, to: new)
         if dryRun {
             return ReloadResult(record: ReloadRecord(trigger: trigger, outcome: .dryRun, plan: plan, seconds: seconds()),
