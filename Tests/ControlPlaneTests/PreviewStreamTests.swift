@@ -63,7 +63,12 @@ struct PreviewStreamTests {
         let seconds = Double(parts.first!.arrived.duration(to: parts.last!.arrived).components.attoseconds) / 1e18
             + Double(parts.first!.arrived.duration(to: parts.last!.arrived).components.seconds)
         let rate = 6 / seconds
-        #expect(rate < 5 * 1.25, "preview rate \(rate) fps for 5 requested")
+        // Never faster than asked: judged by the source's own frame numbers, not by when the
+        // parts reach this client (a loaded machine delivers them in bursts). At 5 fps from a
+        // 30 fps source the parts are 6 source frames apart; 4 leaves room for a source that
+        // runs slow.
+        let spacing = Double(sequences.last! - sequences.first!) / 6
+        #expect(spacing >= 4, "parts \(sequences) are closer than the requested rate allows (arrival rate \(rate) fps)")
         #expect(rate > 5 / 4, "preview rate \(rate) fps for 5 requested")
         #expect(await s.stop())
     }
