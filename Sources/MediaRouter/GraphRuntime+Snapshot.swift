@@ -53,24 +53,9 @@ extension GraphRuntime {
     static func visibleOptions(_ options: NodeOptions) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for (name, value) in options.values {
-            out[name] = isSecret(name) ? .string("(hidden)") : json(value)
+            out[name] = isSecret(name) ? .string("(hidden)") : value.json
         }
         return out
-    }
-
-    static func json(_ v: OptionValue) -> JSONValue {
-        switch v {
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(Int64(i))
-        case .double(let d): return .double(d)
-        case .string(let s): return .string(s)
-        case .duration(let s): return .double(s)
-        case .bytes(let b): return .int(b)
-        case .framerate(let n, let d): return .string("\(n)/\(d)")
-        case .list(let items): return .array(items.map(json))
-        case .map(let m, let order): return .object(order.compactMap { k in m[k].map { (k, JSONValue.string($0)) } })
-        case .json(let j): return j
-        }
     }
 
     /// Per-node figures in the older flat shape, for tests and tools.
