@@ -25,11 +25,10 @@ final class ConfigWatcher: Service, Sendable {
 
     func run() async throws {
         let (changes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let thread = startThread(name: "config-watcher") { [self] in
+        startThread(name: "config-watcher") { [self] in
             self.watch { continuation.yield() }
             continuation.finish()
         }
-        _ = thread
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 for await _ in changes { await onChange() }

@@ -176,7 +176,7 @@ struct RunCommand: AsyncParsableCommand {
         announceTask.cancel()
         Console.shared.clearStatus()
         if let startError, !(runtime.elapsed > 0) {
-            logger.error("\(Self.unwrap(startError))")
+            logger.error("\(startError)")
             throw ExitCode(1)
         }
         if !logging.quiet {
@@ -192,9 +192,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
-
-    /// The error a service threw, without the group's wrapping.
-    static func unwrap(_ error: Error) -> Error { error }
 }
 
 struct DurationArgument: ExpressibleByArgument, Sendable {
