@@ -83,15 +83,16 @@ final class NetGearConnection {
         // A binding node is the CURVE server (a receiver by default, as in vidgear): its clients
         // must lose their sessions when their key is revoked.
         let signals = signals
-        let owner = NetGearSecurity.Owner(logger: logger, counters: counters) { _ in
+        let admitted = AdmittedClients()
+        let owner = NetGearSecurity.Owner(logger: logger, counters: counters, onRevoked: { _ in
             signals.cutRequested.store(true, ordering: .releasing)
             signals.wake.signal()
-        }
+        }, onAdmitted: { admitted.add($0) })
         let opened = try factory.open(securityOwner: owner)
         socket = opened.socket
         domain = opened.securityDomain
         boundEndpoints = opened.boundEndpoints
-        watcher = factory.watcher(for: opened, refusals: refusals, wake: signals.wake)
+        watcher = factory.watcher(for: opened, refusals: refusals, admitted: admitted, wake: signals.wake)
         return opened
     }
 

@@ -14,6 +14,9 @@ final class NetGearSecurity: Sendable {
         var logger: Logger
         var counters: NodeCounters
         var onRevoked: @Sendable ([CurveKey]) -> Void
+        /// Called on the authenticator's thread with each client it admits, before libzmq
+        /// reports the handshake: the socket's `PeerWatcher` names the peer by it.
+        var onAdmitted: @Sendable (ZAPDecision) -> Void = { _ in }
     }
 
     private let owners = Mutex<[String: Owner]>([:])
@@ -50,6 +53,7 @@ final class NetGearSecurity: Sendable {
         let who = d.fingerprint ?? "no key"
         if d.accepted {
             owner.counters.add("auth_accepted")
+            owner.onAdmitted(d)
             owner.logger.info("client \(who) at \(d.address) authenticated")
         } else {
             owner.counters.add("auth_denied")
@@ -86,6 +90,8 @@ enum NetGearKeys {
         var domain: String?
         var description: String
         var clientFingerprint: String?
+        /// The server key a CURVE client expects: its peer's fingerprint.
+        var serverFingerprint: String?
     }
 
     static func configure(_ socket: ZMQSocket, config: NetGearConfig, nodeName: String, logger: Logger) throws -> Setup {
@@ -124,7 +130,7 @@ enum NetGearKeys {
             let serverKey = try store.serverPublicKey()
             try socket.configureCurveClient(client, serverKey: serverKey)
             return Setup(domain: nil, description: "\(mode) CURVE client, key \(client.publicKey.fingerprint), server key \(serverKey.fingerprint)",
-                         clientFingerprint: client.publicKey.fingerprint)
+                         clientFingerprint: client.publicKey.fingerprint, serverFingerprint: serverKey.fingerprint)
         } catch {
             throw RouterError(.security, "\(error); a CURVE client needs private_keys/client.key_secret and public_keys/server.key under \(store.keysDirectory) (copy them from the server, or use the folder 'media-router keys add-client' writes)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import MediaRouter
 import ZeroMQ
@@ -40,10 +41,12 @@ struct NetGearSocketFactory: Sendable {
     }
 
     /// Watches a freshly opened socket's connection events; each event signals `wake`.
-    func watcher(for opened: Opened, refusals: RefusalRetry?, wake: WakePipe) -> PeerWatcher {
+    func watcher(for opened: Opened, refusals: RefusalRetry?, admitted: AdmittedClients, wake: WakePipe) -> PeerWatcher {
         refusals?.clientFingerprint = opened.clientFingerprint
         return PeerWatcher(opened: opened, type: socketType, logger: logger, counters: counters,
-                           explainFailures: !config.binds, secureMode: config.secureMode, refusals: refusals, wake: wake)
+                           explainFailures: !config.binds, secureMode: config.secureMode, refusals: refusals,
+                           traffic: config.side == .sender ? .sent : .received, binds: config.binds,
+                           admitted: admitted, wake: wake)
     }
 
     /// Logs where a node's first socket went and with which security.
@@ -64,6 +67,8 @@ struct NetGearSocketFactory: Sendable {
         var securityDescription: String?
         /// This node's own CURVE client key, when it is a CURVE client.
         var clientFingerprint: String?
+        /// The server's key, when this node is a CURVE client.
+        var serverFingerprint: String?
     }
 
     /// `monitorStopped` tells the reader (see `MonitorReader`) that no event follows: libzmq
@@ -118,11 +123,13 @@ struct NetGearSocketFactory: Sendable {
             var domain: String?
             var description: String?
             var fingerprint: String?
+            var serverFingerprint: String?
             if config.secureMode > 0 {
                 let setup = try NetGearKeys.configure(socket, config: config, nodeName: nodeName, logger: logger)
                 domain = setup.domain
                 description = setup.description
                 fingerprint = setup.clientFingerprint
+                serverFingerprint = setup.serverFingerprint
             } else if config.binds {
                 // Peers that are not ZMTP 3 (random bytes look like ZMTP 1.0) are refused before
                 // they reach the socket; see ZAPPolicy.allowPlaintext.
@@ -156,7 +163,7 @@ struct NetGearSocketFactory: Sendable {
                 }
             }
             return Opened(socket: socket, monitor: monitor, boundEndpoints: bound, securityDomain: domain,
-                          securityDescription: description, clientFingerprint: fingerprint)
+                          securityDescription: description, clientFingerprint: fingerprint, serverFingerprint: serverFingerprint)
         } catch {
             if let monitor {
                 try? socket.stopMonitor()
@@ -307,11 +314,28 @@ final class PeerWatcher {
     /// it at once and names the connection (and so the peer).
     private var unexplainedFailure: ZMQSocketEvent?
 
+    // The peer table (`counters.peers`, shown by the control plane).
+    let traffic: PeerTable.Traffic
+    let binds: Bool
+    let admitted: AdmittedClients
+    let serverFingerprint: String?
+    /// A binding socket's accepted connections that have not finished their handshake, oldest
+    /// first: (descriptor, peer address). libzmq's handshake event names neither, and
+    /// handshakes finish in the order they started in all but rare races.
+    private var handshaking: [(fd: UInt32, address: String?)] = []
+    /// Peers in the table, by descriptor (binding) or endpoint (connecting).
+    private var joinedByConnection: [String: String] = [:]
+
     /// `wake` is signalled whenever an event arrives, so that the owner's thread, asleep in
     /// `NetGearConnection.wait`, reads it at once.
     init(opened: NetGearSocketFactory.Opened, type: ZMQSocketType, logger: Logger, counters: NodeCounters, explainFailures: Bool,
-         secureMode: Int = 0, refusals: RefusalRetry? = nil, wake: WakePipe) {
+         secureMode: Int = 0, refusals: RefusalRetry? = nil, traffic: PeerTable.Traffic, binds: Bool,
+         admitted: AdmittedClients, wake: WakePipe) {
         self.explainFailures = explainFailures
+        self.traffic = traffic
+        self.binds = binds
+        self.admitted = admitted
+        self.serverFingerprint = opened.serverFingerprint
         self.secureMode = secureMode
         self.socket = opened.socket
         let ports = Set(opened.boundEndpoints.compactMap { $0.split(separator: ":").last.flatMap { Int($0) } })
@@ -355,7 +379,12 @@ final class PeerWatcher {
                 counters.add("handshakes")
                 refusals?.accepted(at: event.address)
                 logger.debug("peer connected (\(event.address))")
+                peerJoined(event)
+            case .accepted:
+                if handshaking.count >= PeerTable.maxPeers { handshaking.removeFirst(handshaking.count / 2) }
+                handshaking.append((event.value, peerEvent.peer))
             case .disconnected:
+                peerLeft(event)
                 if let failure = unexplainedFailure {
                     // The end of a connection that never became a peer.
                     unexplainedFailure = nil
@@ -405,9 +434,49 @@ final class PeerWatcher {
     /// blocking send, so a reader closed first would hang an I/O thread on the next event
     /// (closing the socket itself emits some), stalling every socket of the context.
     func close() {
+        for id in joinedByConnection.values { counters.peers.leave(id: id, counters: counters) }
+        joinedByConnection.removeAll()
         guard let reader else { return }
         try? socket.stopMonitor()
         reader.finish()
+    }
+
+    /// Adds the peer whose handshake just succeeded to the node's peer table: for a binding
+    /// socket, the oldest accepted connection still handshaking, named by the client key its
+    /// ZAP handler admitted from the same IP; for a connecting socket, the server at the
+    /// event's endpoint, with the server key this node expects.
+    private func peerJoined(_ event: ZMQSocketEvent) {
+        let connection: String, peer: PeerSnapshot
+        if binds {
+            guard !handshaking.isEmpty else { return }
+            let (fd, address) = handshaking.removeFirst()
+            connection = "fd \(fd)"
+            let client = admitted.take(from: address.flatMap(Self.host(of:)))
+            peer = PeerSnapshot(id: address ?? connection, fingerprint: client?.fingerprint, name: client?.clientName, address: address)
+        } else {
+            connection = event.address
+            peer = PeerSnapshot(id: event.address, fingerprint: serverFingerprint, address: event.address)
+        }
+        if let earlier = joinedByConnection[connection] { counters.peers.leave(id: earlier, counters: counters) }
+        if joinedByConnection.count >= PeerTable.maxPeers { return }
+        joinedByConnection[connection] = peer.id
+        counters.peers.join(peer, traffic: traffic, counters: counters)
+    }
+
+    private func peerLeft(_ event: ZMQSocketEvent) {
+        let connection = binds ? "fd \(event.value)" : event.address
+        if binds { handshaking.removeAll { $0.fd == event.value } }
+        guard let id = joinedByConnection.removeValue(forKey: connection) else { return }
+        counters.peers.leave(id: id, counters: counters)
+    }
+
+    /// "127.0.0.1" from "tcp://127.0.0.1:5454", "::1" from "tcp://[::1]:5454": the form of a
+    /// ZAP request's address.
+    static func host(of address: String) -> String? {
+        guard let start = address.range(of: "://")?.upperBound, let colon = address.lastIndex(of: ":"), colon > start else { return nil }
+        var host = address[start..<colon]
+        if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        return String(host)
     }
 
     /// Logs a peer that failed the handshake with this binding socket before its ZAP handler
@@ -454,6 +523,35 @@ final class PeerWatcher {
             guard let held = refusedPeerWarnings[key, default: LogThrottle()].admit() else { continue }
             let times = failures.count + held
             logger.warning("handshake with a peer failed\(times > 1 ? " \(times) times" : ""): \(failures.text) (the peer left before its address could be read)")
+        }
+    }
+}
+
+/// The clients a CURVE server socket's ZAP handler admitted whose handshakes libzmq has not yet
+/// reported, oldest first. The authenticator's thread adds, the node's thread takes.
+final class AdmittedClients: Sendable {
+    struct Client: Sendable {
+        var address: String
+        var fingerprint: String?
+        var clientName: String?
+    }
+
+    private let clients = Mutex<[Client]>([])
+    /// Admitted handshakes that never finish (a client gone at once) must not pile up.
+    static let limit = 256
+
+    func add(_ d: ZAPDecision) {
+        clients.withLock { list in
+            if list.count >= Self.limit { list.removeFirst(list.count / 2) }
+            list.append(Client(address: d.address, fingerprint: d.fingerprint, clientName: d.clientName))
+        }
+    }
+
+    /// The oldest client admitted from `host` (any, when the host is unknown).
+    func take(from host: String?) -> Client? {
+        clients.withLock { list in
+            guard let i = list.firstIndex(where: { host == nil || $0.address == host }) else { return nil }
+            return list.remove(at: i)
         }
     }
 }

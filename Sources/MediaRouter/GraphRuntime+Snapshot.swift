@@ -20,7 +20,7 @@ extension GraphRuntime {
             ]
             counters.merge(split.counters) { a, _ in a }
             let latency = c.latency.count > 0 ? c.latency.snapshot : nil
-            let peers = c.peers.all
+            let peers = c.peers.all(counters: c)
             var gauges = split.gauges
             if !peers.isEmpty { gauges["peers"] = Double(peers.count) }
             nodes.append(NodeSnapshot(

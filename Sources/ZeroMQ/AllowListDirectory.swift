@@ -22,6 +22,8 @@ internal struct AllowListDirectory {
     let path: String
     private var signature: Signature?
     private(set) var keys: [CurveKey] = []
+    /// The file each key came from, without `.key`: the client's name (`keys add-client NAME`).
+    private(set) var names: [String] = []
 
     init(path: String) {
         self.path = path
@@ -35,6 +37,7 @@ internal struct AllowListDirectory {
         signature = current
         var problems: [CurveKeyFileError] = []
         var loaded: [CurveKey] = []
+        var loadedNames: [String] = []
         if current.folder == nil {
             problems.append(CurveKeyFileError(code: .fileNotFound, path: path,
                                               message: "the allow-list folder \(path) does not exist; every client is refused"))
@@ -42,6 +45,7 @@ internal struct AllowListDirectory {
         for name in current.files.keys.sorted() {
             do {
                 loaded.append(try CurveCertificate.readPublicKey(from: path + "/" + name))
+                loadedNames.append(String(name.dropLast(".key".count)))
             } catch let error as CurveKeyFileError {
                 problems.append(error)
             } catch {
@@ -49,6 +53,7 @@ internal struct AllowListDirectory {
             }
         }
         keys = loaded
+        names = loadedNames
         return problems
     }
 
@@ -60,6 +65,16 @@ internal struct AllowListDirectory {
             found = candidate.constantTimeEquals(key) || found
         }
         return found
+    }
+
+    /// The name of the first file holding `key` (a name for logs and the API, not a secret);
+    /// call only for a key `contains` admitted.
+    func name(of key: CurveKey) -> String? {
+        var name: String?
+        for (candidate, n) in zip(keys, names) where name == nil && candidate.constantTimeEquals(key) {
+            name = n
+        }
+        return name
     }
 
     private static func signature(of path: String) -> Signature {

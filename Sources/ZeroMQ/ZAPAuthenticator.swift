@@ -305,9 +305,10 @@ extension ZAPAuthenticator {
 
         private func decide(_ request: ZAPRequest, folders: inout [String: AllowListDirectory]) -> ZAPDecision {
             let policy = configuration.withLock { $0.policy(for: request.domain) }
-            func answer(_ accepted: Bool, _ reason: String) -> ZAPDecision {
+            func answer(_ accepted: Bool, _ reason: String, name: String? = nil) -> ZAPDecision {
                 ZAPDecision(domain: request.domain, address: request.address, mechanism: request.mechanism,
-                            clientKey: request.clientKey, accepted: accepted, statusCode: accepted ? 200 : 400, reason: reason)
+                            clientKey: request.clientKey, accepted: accepted, statusCode: accepted ? 200 : 400, reason: reason,
+                            clientName: name)
             }
             guard let policy else {
                 return answer(false, "no ZAP policy for domain \"\(request.domain)\"")
@@ -333,7 +334,7 @@ extension ZAPAuthenticator {
                     return answer(false, "client key not in \(directory)")
                 }
                 _ = admitted.withLock { $0[request.domain, default: []].insert(key) }
-                return answer(true, "client key listed in \(directory)")
+                return answer(true, "client key listed in \(directory)", name: keys.name(of: key))
             case .denyAll, .allowPlaintext:
                 return answer(false, "the domain denies all clients")
             }

@@ -14,9 +14,11 @@ public struct ZAPDecision: Sendable, CustomStringConvertible {
     public let statusCode: Int
     /// Why, in words (also sent to the peer as the ZAP status text).
     public let reason: String
+    /// For a client admitted by an allow-list folder: the name of its key file, without `.key`.
+    public let clientName: String?
 
     public init(domain: String, address: String, mechanism: String, clientKey: CurveKey?,
-                accepted: Bool, statusCode: Int, reason: String) {
+                accepted: Bool, statusCode: Int, reason: String, clientName: String? = nil) {
         self.domain = domain
         self.address = address
         self.mechanism = mechanism
@@ -24,6 +26,7 @@ public struct ZAPDecision: Sendable, CustomStringConvertible {
         self.accepted = accepted
         self.statusCode = statusCode
         self.reason = reason
+        self.clientName = clientName
     }
 
     /// The client key's fingerprint (see ``CurveKey/fingerprint``), for logs.
