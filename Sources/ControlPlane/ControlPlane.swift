@@ -17,6 +17,8 @@ public final class ControlPlane: Service, Sendable {
     public static let maxConnections = 512
     /// A connection with no request for this long is closed (slow or idle clients).
     public static let idleTimeout: TimeAmount = .seconds(30)
+    /// This server's idle timeout (`idleTimeout` unless a test asks for less).
+    let idleTimeout: TimeAmount
 
     let graph: any ControlledGraph
     public let settings: ControlSettings
@@ -33,8 +35,10 @@ public final class ControlPlane: Service, Sendable {
     /// Reads (or on first start creates) the tokens file, so that problems with it show
     /// before the graph starts. Logs the dashboard address with the read token when it made
     /// the file.
-    public init(graph: any ControlledGraph, settings: ControlSettings, logger: Logger) throws(RouterError) {
+    public init(graph: any ControlledGraph, settings: ControlSettings, logger: Logger,
+                idleTimeout: TimeAmount = ControlPlane.idleTimeout) throws(RouterError) {
         self.graph = graph
+        self.idleTimeout = idleTimeout
         self.settings = settings
         self.logger = logger
         tokens = try ControlTokens(path: settings.tokensFile)
@@ -93,7 +97,7 @@ public final class ControlPlane: Service, Sendable {
         router.add(middleware: AuthMiddleware(tokens: tokens, logger: logger, refusals: refusals))
         addRoutes(to: router)
 
-        var http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionWatch()], idleTimeout: Self.idleTimeout)
+        var http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionWatch()], idleTimeout: idleTimeout)
         http.httpDecoder = .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
         let server: HTTPServerBuilder
         if let c = settings.tlsCertificate, let k = settings.tlsKey {

@@ -1,6 +1,7 @@
 @testable import ControlPlane
 import Foundation
 import MediaRouter
+import NIOCore
 import Testing
 import TestSupport
 
@@ -23,6 +24,17 @@ final class RawClient: @unchecked Sendable {
 
     func send(_ text: String) { send(Array(text.utf8)) }
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+
+    /// Reads until the peer closes the connection (true) or the receive timeout passes (false);
+    /// blocking (call from a dedicated thread).
+    func waitForClose() -> Bool {
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+        }
+    }
 
     /// Reads until `marker` arrives or the peer closes; blocking (call from a dedicated thread).
     func receive(until marker: String) -> String {
@@ -89,6 +101,44 @@ struct HostileClientTests {
         #expect(s.service.snapshot().node("cam")?.drops.isEmpty == true)
         clients.removeAll()
         #expect(await eventually { hub.viewers == 0 && hub.activeSources == 0 }, "\(hub.viewers) viewers left")
+        #expect(await s.stop())
+    }
+
+    /// Slowloris: clients that send part of a request and never finish hold no server or graph
+    /// resource for long. While 100 of them hang, others are served and the graph keeps its pace;
+    /// the server closes each one at its idle timeout (shortened here to 1 s).
+    @Test func slowClientsAreServedAroundAndClosedAtTheIdleTimeout() async throws {
+        let s = try await LiveServer.start(Self.graph, idleTimeout: .seconds(1))
+        var slow: [RawClient] = []
+        for i in 0..<100 {
+            let c = try RawClient(port: s.port)
+            // Half stop inside the headers, half inside a body they announced.
+            if i % 2 == 0 {
+                c.send("GET /api/v1/graph HTTP/1.1\r\nHost: x\r\nAuthorization: Bear")
+            } else {
+                c.send("POST /api/v1/reload?dry_run=true HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(s.admin)\r\nContent-Length: 5000\r\n\r\nnodes:")
+            }
+            slow.append(c)
+        }
+        let before = s.service.snapshot().node("out")?.counters["frames_in"] ?? 0
+        let r = try await s.get("/api/v1/graph")
+        #expect(r.status == 200)
+        #expect(await eventually { (s.service.snapshot().node("out")?.counters["frames_in"] ?? 0) >= before + 15 }, "the graph stalled")
+        // Every slow client is cut off by the server, none left hanging.
+        let closed = try await onDedicatedThread { [slow] in slow.map { $0.waitForClose() } }
+        #expect(closed.allSatisfy { $0 }, "\(closed.filter { !$0 }.count) slow clients were not closed")
+        #expect(try await s.get("/api/v1/graph").status == 200)
+        #expect(await s.stop())
+    }
+
+    /// A body over the size limit is refused with 413 before it is read whole.
+    @Test func anOversizedBodyGets413() async throws {
+        let s = try await LiveServer.start(Self.graph)
+        let big = Data(repeating: UInt8(ascii: "#"), count: ControlPlane.maxBodySize + 1)
+        let r = try await s.request("/api/v1/reload", method: .POST, token: s.admin, body: big)
+        #expect(r.status == 413, "\(r.status) \(r.text.prefix(200))")
+        #expect(r.text.contains("larger than"))
+        #expect(s.service.snapshot().reloads.applied == 0)
         #expect(await s.stop())
     }
 }

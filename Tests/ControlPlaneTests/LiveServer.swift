@@ -51,7 +51,7 @@ final class LiveServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(_ yaml: String, name: String = "live") async throws -> LiveServer {
+    static func start(_ yaml: String, name: String = "live", idleTimeout: TimeAmount = ControlPlane.idleTimeout) async throws -> LiveServer {
         let folder = TestPaths.temporaryDirectory("control")
         let file = folder + "/\(name).yaml"
         try (yaml + "\ncontrol:\n  listen: 127.0.0.1:0\n").write(toFile: file, atomically: true, encoding: .utf8)
@@ -60,7 +60,7 @@ final class LiveServer: Sendable {
         let logs = LogLines()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(store: logs) }
         let service = GraphService(graph: graph, registry: .builtIn, logger: logger, drainTimeout: 2)
-        let control = try ControlPlane(graph: service, settings: graph.control!, logger: logger)
+        let control = try ControlPlane(graph: service, settings: graph.control!, logger: logger, idleTimeout: idleTimeout)
         let group = ServiceGroup(configuration: .init(services: [
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: control, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
