@@ -126,6 +126,7 @@ final class NetGearConnection {
     func service(force: Bool = false) throws {
         if signals.cutRequested.exchange(false, ordering: .acquiring), config.binds, let socket {
             boundEndpoints = NetGearSocketFactory.cutSessions(of: socket, boundEndpoints: boundEndpoints, logger: logger, counters: counters)
+            watcher?.sessionsCut()
         }
         watcher?.drain(force: force)
         if watcher?.wantsNewSocket == true {

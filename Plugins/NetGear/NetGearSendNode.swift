@@ -39,7 +39,9 @@ final class NetGearSendNode: Node {
     }
 
     func run(_ io: NodeIO) throws {
-        defer { connection.close(linger: 1000) }
+        // What is queued (the last frames, the terminate) may take its time to reach a slow
+        // subscriber; zmq_close returns at once and libzmq's reaper thread does the waiting.
+        defer { connection.close(linger: config.pattern == 2 ? 3000 : 1000) }
         // `jpeg_threads: N`: frames come JPEG-encoded, in input order, from N workers that
         // encode ahead while this thread sends earlier ones; `prepare` passes them through.
         let pool = config.jpegThreads > 0 ? startEncodingAhead(io) : nil
@@ -255,13 +257,26 @@ final class NetGearSendNode: Node {
         connection.readEvents()
         let message = NetGearMessage.terminate(port: config.multiserver ? config.portTag : nil)
         if config.pattern == 2 {
-            // A PUB silently drops a message that does not fit in a subscriber's queue, and
-            // the queues may still hold the last frames (vidgear's SUB takes one message at a
-            // time), so a single terminate is often lost. Copies a little apart find room;
-            // receivers stop at the first (ours ignore repeats).
-            for delay in [0.0, 0.05, 0.15] {
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            // A PUB silently drops a message that does not fit in a subscriber's queue, and the
+            // queues may still hold the last frames: vidgear's SUB takes one message at a time
+            // (RCVHWM 1), slowly on a loaded machine, so a terminate sent at once was often lost
+            // and the receiver never ended. With XPUB_NODROP the send fails instead while some
+            // subscriber's queue is full; it is tried again as the queues drain, for up to 3 s
+            // (or once, when the node is being stopped), and then goes to whoever has room.
+            var queued = false
+            if (try? socket.setOption(.xpubNoDrop, true)) != nil {
+                let deadline = Clock.monotonicNanoseconds() + 3_000_000_000
+                while true {
+                    queued = (try? socket.send(message, dontWait: true)) == true
+                    if queued || connection.isStopRequested || Clock.monotonicNanoseconds() >= deadline { break }
+                    // libzmq has no "room in every subscriber's queue" event to wait for.
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+                try? socket.setOption(.xpubNoDrop, false)
+            }
+            if !queued {
                 _ = try? socket.send(message, dontWait: true)
+                counters.add("terminates_unqueued")
             }
             counters.add("terminates_sent")
             return

@@ -441,6 +441,17 @@ final class PeerWatcher {
         reader.finish()
     }
 
+    /// Every session of this binding socket was cut (`NetGearSocketFactory.cutSessions`):
+    /// libzmq reports no `disconnected` for a session ended by an unbind, so every peer leaves
+    /// here; those allowed still come back with new handshakes.
+    func sessionsCut() {
+        for id in joinedByConnection.values { counters.peers.leave(id: id, counters: counters) }
+        joinedByConnection.removeAll()
+        handshaking.removeAll()
+        peers = 0
+        counters.set("peers", 0)
+    }
+
     /// Adds the peer whose handshake just succeeded to the node's peer table: for a binding
     /// socket, the oldest accepted connection still handshaking, named by the client key its
     /// ZAP handler admitted from the same IP; for a connecting socket, the server at the

@@ -116,6 +116,10 @@ extension ZMQSocketOption where Value == Bool {
     /// REQ only, write-only: prefixes each request with an id and drops replies whose id does
     /// not match the last request. The corresponding C option is `ZMQ_REQ_CORRELATE`.
     public static var reqCorrelate: Self { .flag(ZMQ_REQ_CORRELATE, "ZMQ_REQ_CORRELATE", readable: false) }
+    /// PUB/XPUB only, write-only: a send that does not fit in some subscriber's queue fails
+    /// (`EAGAIN`, or blocks) instead of being dropped for that subscriber. It can be set at any
+    /// time. The corresponding C option is `ZMQ_XPUB_NODROP`.
+    public static var xpubNoDrop: Self { .flag(ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", readable: false) }
     /// Queues messages only to completed connections, so sends block (or drop) instead of
     /// filling queues for peers that are not there. The corresponding C option is `ZMQ_IMMEDIATE`.
     public static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }

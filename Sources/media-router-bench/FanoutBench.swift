@@ -23,6 +23,7 @@ struct FanoutBench: ParsableCommand {
     @Option var fps: Double = 30
     @Option(help: "vidgear counts (vidgear receivers busy-wait, so large counts saturate the CPU).") var vidgearCounts: String = "1,4,16"
     @Flag var noVidgear = false
+    @Flag(help: "Also measure media-router with the control plane on in both processes (nothing connected to it).") var control = false
     @Option(help: "Python with vidgear (default: .test-venv/bin/python).") var python: String?
     @Option(help: "Write a Markdown report here.") var report: String?
 
@@ -40,6 +41,10 @@ struct FanoutBench: ParsableCommand {
             table.add(raw.row(n, "raw libzmq", ceiling: nil))
             let ours = try FanoutRun.ours(router: router, count: n, width: width, height: height, fps: fps, duration: duration)
             table.add(ours.row(n, "media-router", ceiling: raw))
+            if control {
+                let on = try FanoutRun.ours(router: router, count: n, width: width, height: height, fps: fps, duration: duration, control: true)
+                table.add(on.row(n, "media-router, control plane on", ceiling: raw))
+            }
             if !noVidgear && vgList.contains(n) && FileManager.default.isExecutableFile(atPath: py) {
                 if let vg = try? FanoutRun.vidgear(python: py, root: root, count: n, width: width, height: height, fps: fps, duration: duration) {
                     table.add(vg.row(n, "vidgear (no security)", ceiling: nil))
@@ -152,7 +157,7 @@ enum FanoutRun {
         }
     }
 
-    static func ours(router: String, count n: Int, width: Int, height: Int, fps: Double, duration: Double) throws -> FanoutResult {
+    static func ours(router: String, count n: Int, width: Int, height: Int, fps: Double, duration: Double, control: Bool = false) throws -> FanoutResult {
         let dir = NSTemporaryDirectory() + "mr-fanout-\(getpid())-\(n)"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -172,8 +177,10 @@ enum FanoutRun {
               cam: {kind: frame.generate, width: \(width), height: \(height), framerate: \(fps), format: JPEG}
               tx: {kind: netgear.send, input: cam, pattern: 2, secure_mode: 2, custom_cert_location: \(dir), bind: "tcp://127.0.0.1:\(port)"}
             """
-        try senderYAML.write(toFile: dir + "/send.yaml", atomically: true, encoding: .utf8)
-        try ("nodes:\n" + receiverNodes.replacingOccurrences(of: "PORT", with: "\(port)")).write(toFile: dir + "/recv.yaml", atomically: true, encoding: .utf8)
+        // The control plane on a free loopback port, its tokens file beside the graph file.
+        let controlSection = control ? "\ncontrol:\n  listen: 127.0.0.1:0\n" : ""
+        try (senderYAML + controlSection).write(toFile: dir + "/send.yaml", atomically: true, encoding: .utf8)
+        try ("nodes:\n" + receiverNodes.replacingOccurrences(of: "PORT", with: "\(port)") + controlSection).write(toFile: dir + "/recv.yaml", atomically: true, encoding: .utf8)
         // Every process started is stopped on the way out, also when a later one fails to start.
         var started: [Process] = []
         defer { stop(started.reversed()) }
