@@ -17,7 +17,10 @@ public enum GraphDrawing {
             if let r = rates[n.name] { figures.append(String(format: "%.1f fps", r)) }
             let drops = n.drops.values.reduce(0, +)
             if drops > 0 { figures.append("\(drops) dropped") }
-            if !n.peers.isEmpty || n.gauges["peers"] != nil { figures.append("\(n.peers.isEmpty ? Int(n.gauges["peers"] ?? 0) : n.peers.count) peers") }
+            if !n.peers.isEmpty || n.gauges["peers"] != nil {
+                let count = n.peers.isEmpty ? Int(n.gauges["peers"] ?? 0) : n.peers.count
+                figures.append("\(count) \(count == 1 ? "peer" : "peers")")
+            }
             if !figures.isEmpty { lines.append("<font point-size=\"9\">\(html(figures.joined(separator: " · ")))</font>") }
             out += "  \"\(quote(n.name))\" [id=\"graph-node-\(quote(n.name))\", label=<\(lines.joined(separator: "<br/>"))>, fillcolor=\"\(fill)\", color=\"\(border)\", URL=\"#node-\(quote(n.name))\"];\n"
         }

@@ -1,10 +1,11 @@
 """Drives the control plane dashboard in real headless Chromium (Debian's chromium and
 chromium-driver, selenium from PyPI) and prints one JSON line with what it saw.
 
-    python dashboard_check.py URL READ_TOKEN NODE OUT_DIR CEILING_SECONDS
+    python dashboard_check.py URL READ_TOKEN NODE OUT_DIR CEILING_SECONDS [PEERS_NODE]
 
 Checks: the page loads with no console error, the node's frame counter changes between two
-looks, the live preview image changes between two screenshots. Keeps dashboard.png and the two
+looks, PEERS_NODE's card lists its connected peers, the live preview image changes between two
+screenshots. Keeps dashboard.png and the two
 preview shots in OUT_DIR.
 """
 import json
@@ -18,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 url, token, node, out_dir, ceiling = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
+peers_node = sys.argv[6] if len(sys.argv) > 6 else None
 result = {"ok": False}
 options = Options()
 options.binary_location = "/usr/bin/chromium"
@@ -36,6 +38,10 @@ try:
     first = frames.text
     wait.until(lambda d: frames.text != first)
     result["frames"] = [first, frames.text]
+    if peers_node:
+        pcard = wait.until(lambda d: d.find_element(By.ID, "node-" + peers_node))
+        wait.until(lambda d: pcard.find_elements(By.CSS_SELECTOR, ".peers li"))
+        result["peers"] = [li.text for li in pcard.find_elements(By.CSS_SELECTOR, ".peers li")]
     # The graph picture arrives (an inline SVG drawn by Graphviz).
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#svg svg"))
     # Click the node: its live preview shows and moves.
