@@ -14,13 +14,8 @@ struct DashboardBrowserTests {
         let python = try #require(TestPaths.python, "the test venv is missing: run scripts/setup-python (selenium)")
         #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "run scripts/install-deps (chromium, chromium-driver)")
         // An IronHouse sender with one connected client, whose card lists it by name and key.
-        let server = TestPaths.temporaryDirectory("cp-browser-server")
-        let store = try VidgearKeyStore(customCertLocation: server)
-        _ = try store.ensureKeys()
-        let viewer = try CurveKeyPair.generate()
-        let bundle = TestPaths.temporaryDirectory("cp-browser-viewer")
-        _ = try store.exportClientBundle(name: "viewer", keyPair: viewer, to: bundle)
-        try store.addClient(name: "viewer", publicKey: viewer.publicKey)
+        let ih = try IronHouseKeys("cp-browser", clients: ["viewer"])
+        let (server, bundle, viewer) = (ih.server, ih.bundles["viewer"]!, ih.pairs["viewer"]!)
         let port = freePort()
         let s = try await LiveServer.start("""
             name: browser

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import TestSupport
+import ZeroMQ
 
 /// Log lines, to check that tokens never reach a log.
 final class LogLines: Sendable {
@@ -122,4 +123,29 @@ final class LiveServer: Sendable {
     }
 
     func get(_ path: String, token: String? = nil) async throws -> Reply { try await request(path, token: token ?? read) }
+}
+
+/// An IronHouse server's key folder with allowed clients, each with its own client folder (the
+/// bundle `keys add-client` writes), for graphs with secure NetGear nodes.
+struct IronHouseKeys {
+    let server: String
+    let store: VidgearKeyStore
+    private(set) var pairs: [String: CurveKeyPair] = [:]
+    private(set) var bundles: [String: String] = [:]
+
+    init(_ label: String, clients: [String]) throws {
+        server = TestPaths.temporaryDirectory("\(label)-server")
+        store = try VidgearKeyStore(customCertLocation: server)
+        _ = try store.ensureKeys()
+        for name in clients {
+            let pair = try CurveKeyPair.generate()
+            let bundle = TestPaths.temporaryDirectory("\(label)-\(name)")
+            _ = try store.exportClientBundle(name: name, keyPair: pair, to: bundle)
+            try store.addClient(name: name, publicKey: pair.publicKey)
+            pairs[name] = pair
+            bundles[name] = bundle
+        }
+    }
+
+    func fingerprint(_ name: String) -> String { pairs[name]!.publicKey.fingerprint }
 }

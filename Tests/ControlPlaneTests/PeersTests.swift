@@ -9,20 +9,9 @@ import ZeroMQ
 @Suite("Control plane peers")
 struct PeersTests {
     @Test func aSendersPeersAreItsClientsByKeyAndARevokedOneLeaves() async throws {
-        let server = TestPaths.temporaryDirectory("cp-peers-server")
-        let store = try VidgearKeyStore(customCertLocation: server)
-        _ = try store.ensureKeys()
-        let serverKey = try store.serverKeyPair().publicKey
-        var keys: [String: CurveKeyPair] = [:]
-        var bundles: [String: String] = [:]
-        for name in ["alice", "bob"] {
-            let pair = try CurveKeyPair.generate()
-            let bundle = TestPaths.temporaryDirectory("cp-peers-\(name)")
-            _ = try store.exportClientBundle(name: name, keyPair: pair, to: bundle)
-            try store.addClient(name: name, publicKey: pair.publicKey)
-            keys[name] = pair
-            bundles[name] = bundle
-        }
+        let ih = try IronHouseKeys("cp-peers", clients: ["alice", "bob"])
+        let (server, bundles) = (ih.server, ih.bundles)
+        let serverKey = try ih.store.serverKeyPair().publicKey
         let port = freePort()
         let s = try await LiveServer.start("""
             nodes:
@@ -51,7 +40,7 @@ struct PeersTests {
         #expect(Set(listed.compactMap { $0["name"] as? String }) == ["alice", "bob"])
         for peer in listed {
             let name = try #require(peer["name"] as? String)
-            #expect(peer["fingerprint"] as? String == keys[name]!.publicKey.fingerprint)
+            #expect(peer["fingerprint"] as? String == ih.fingerprint(name))
             #expect((peer["address"] as? String)?.hasPrefix("tcp://127.0.0.1:") == true, "\(peer)")
             #expect(peer["address"] as? String != "tcp://127.0.0.1:\(port)", "a client's address, not the sender's own")
             #expect((peer["frames_sent"] as? Int ?? 0) >= 5)
@@ -65,7 +54,7 @@ struct PeersTests {
         #expect(rx.first?.address == "tcp://127.0.0.1:\(port)")
         #expect(await eventually { (peers("rx-alice").first?.framesSent ?? 0) >= 5 }, "\(peers("rx-alice"))")
         // No secret in what the API shows.
-        #expect(!r.text.contains(keys["alice"]!.publicKey.z85))
+        #expect(!r.text.contains(ih.pairs["alice"]!.publicKey.z85))
 
         // Revoking alice cuts every session (libzmq cannot close one); bob comes back, alice
         // does not.
@@ -80,7 +69,7 @@ struct PeersTests {
                 "\(seen.value.map { "\($0.kind) \($0.node ?? "")" })")
         let joined = seen.value.filter { $0.kind == .peerJoined && $0.node == "tx" }.compactMap(\.peer?.name)
         #expect(Set(joined) == ["alice", "bob"])
-        #expect(seen.value.contains { $0.kind == .peerLeft && $0.node == "tx" && $0.peer?.fingerprint == keys["alice"]!.publicKey.fingerprint })
+        #expect(seen.value.contains { $0.kind == .peerLeft && $0.node == "tx" && $0.peer?.fingerprint == ih.fingerprint("alice") })
         collector.cancel()
         #expect(await s.stop())
     }

@@ -9,15 +9,9 @@ import ZeroMQ
 @Suite("Control plane key revocation")
 struct RevokeTests {
     @Test func revokingByNameCutsAConnectedPeerAndByFingerprintRemovesAKey() async throws {
-        let server = TestPaths.temporaryDirectory("cp-ih-server")
-        let store = try VidgearKeyStore(customCertLocation: server)
-        _ = try store.ensureKeys()
-        let viewer = try CurveKeyPair.generate()
-        let other = try CurveKeyPair.generate()
-        let bundle = TestPaths.temporaryDirectory("cp-ih-viewer")
-        _ = try store.exportClientBundle(name: "viewer", keyPair: viewer, to: bundle)
-        try store.addClient(name: "viewer", publicKey: viewer.publicKey)
-        try store.addClient(name: "other", publicKey: other.publicKey)
+        let ih = try IronHouseKeys("cp-ih", clients: ["viewer", "other"])
+        let (server, store, bundle) = (ih.server, ih.store, ih.bundles["viewer"]!)
+        let (viewer, other) = (ih.pairs["viewer"]!, ih.pairs["other"]!)
         let port = freePort()
         let s = try await LiveServer.start("""
             nodes:
