@@ -434,8 +434,7 @@ final class PeerWatcher {
     /// blocking send, so a reader closed first would hang an I/O thread on the next event
     /// (closing the socket itself emits some), stalling every socket of the context.
     func close() {
-        for id in joinedByConnection.values { counters.peers.leave(id: id, counters: counters) }
-        joinedByConnection.removeAll()
+        leaveAll()
         guard let reader else { return }
         try? socket.stopMonitor()
         reader.finish()
@@ -445,11 +444,15 @@ final class PeerWatcher {
     /// libzmq reports no `disconnected` for a session ended by an unbind, so every peer leaves
     /// here; those allowed still come back with new handshakes.
     func sessionsCut() {
-        for id in joinedByConnection.values { counters.peers.leave(id: id, counters: counters) }
-        joinedByConnection.removeAll()
+        leaveAll()
         handshaking.removeAll()
         peers = 0
         counters.set("peers", 0)
+    }
+
+    private func leaveAll() {
+        for id in joinedByConnection.values { counters.peers.leave(id: id, counters: counters) }
+        joinedByConnection.removeAll()
     }
 
     /// Adds the peer whose handshake just succeeded to the node's peer table: for a binding

@@ -51,17 +51,13 @@ public final class PeerTable: Sendable {
         peers.value.values.map { Self.counted($0, counters) }.sorted { ($0.connectedSince, $0.id) < ($1.connectedSince, $1.id) }
     }
 
-    public var ids: Set<String> { peers.withLock { Set($0.keys) } }
     public var count: Int { peers.withLock { $0.count } }
 
+    /// A receiving source's output is what its peer sent (the frames it passed on), so frames
+    /// and bytes are the node's output either way; drops are a sender's own, a receiver's lost.
     private static func totals(_ c: NodeCounters, _ traffic: Traffic) -> (frames: Int, bytes: Int, drops: Int) {
-        switch traffic {
-        case .sent:
-            return (c.framesOut.load(ordering: .relaxed), c.bytesOut.load(ordering: .relaxed), c.dropped.load(ordering: .relaxed))
-        case .received:
-            // A receiving source's output is what its peer sent (as frames it passed on).
-            return (c.framesOut.load(ordering: .relaxed), c.bytesOut.load(ordering: .relaxed), c.lost.load(ordering: .relaxed))
-        }
+        let drops = traffic == .sent ? c.dropped.load(ordering: .relaxed) : c.lost.load(ordering: .relaxed)
+        return (c.framesOut.load(ordering: .relaxed), c.bytesOut.load(ordering: .relaxed), drops)
     }
 
     private static func counted(_ e: Entry, _ c: NodeCounters) -> PeerSnapshot {
