@@ -196,7 +196,12 @@ struct InteropModesTests {
         let ports = [uniquePort(), uniquePort()]
         var peers: [VidgearPeer] = []
         for p in ports {
-            peers.append(try await VidgearPeer(["recv", "--port", "\(p)", "--pattern", "\(pattern)", "--multiclient", "--frames", "100000"]))
+            // A REP receiver that hears nothing for 3 request timeouts (vidgear's default 4 s)
+            // closes and rebinds at once, which fails ("Address already in use") and kills its
+            // receive thread: on a busy machine the graph can take that long to start sending.
+            // A generous timeout waits for the event (the first frame) instead of a window.
+            peers.append(try await VidgearPeer(["recv", "--port", "\(p)", "--pattern", "\(pattern)", "--multiclient", "--frames", "100000",
+                                                "--request-timeout", "30"]))
         }
         for peer in peers { #expect(await peer.ready(), "\(peer.transcript)") }
         let gate = uniqueKey("gate"), enough = uniqueKey("enough")
